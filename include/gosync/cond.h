@@ -1,0 +1,51 @@
+/* gosync/cond.h: gs_cond, Go's sync.Cond.
+ *
+ * A condition variable bound to a gs_locker (a gs_mutex, a gs_rwmutex's write side, or its
+ * read side through gs_rwmutex_rlocker). gs_cond_init binds it; a zeroed gs_cond must be
+ * initialised before use. Must not be copied or moved after first use.
+ *
+ * Semantics are Go's: gs_cond_wait, called with the locker held, atomically unlocks it and
+ * suspends the thread; on wake-up it relocks before returning. Because another thread may
+ * run between the signal and the relock, wait is used in a loop:
+ *
+ *     gs_mutex_lock(&mu);
+ *     while (!ready)
+ *         gs_cond_wait(&c);
+ *     use(data);
+ *     gs_mutex_unlock(&mu);
+ *
+ * gs_cond_signal wakes the waiter that has waited longest (FIFO, as Go's notify list);
+ * gs_cond_broadcast wakes every thread waiting when it is called and none that start waiting
+ * later. Neither needs the locker held.
+ */
+#ifndef GOSYNC_COND_H
+#define GOSYNC_COND_H
+
+#include "config.h"
+#include "locker.h"
+
+GS_EXTERN_C_BEGIN
+
+typedef struct gs_cond {
+    gs_locker l;     /* the locker, as given to gs_cond_init */
+    uint32_t lock;   /* private: see src/cond.c */
+    uint32_t seq;    /* private */
+    void *head;      /* private */
+    void *tail;      /* private */
+} gs_cond;
+
+/* Binds c to l; c is then a Cond with no waiters. */
+GS_API void gs_cond_init(gs_cond *c, gs_locker l);
+/* Unlocks c's locker, waits for a signal or broadcast, relocks. Requires the locker held. */
+GS_API void gs_cond_wait(gs_cond *c);
+/* As gs_cond_wait, giving up after timeout_ns (CLOCK_MONOTONIC); relocks either way and
+ * returns whether it was woken by signal or broadcast. */
+GS_API bool gs_cond_wait_timeout(gs_cond *c, int64_t timeout_ns);
+/* Wakes the longest waiter, if any. */
+GS_API void gs_cond_signal(gs_cond *c);
+/* Wakes every current waiter. */
+GS_API void gs_cond_broadcast(gs_cond *c);
+
+GS_EXTERN_C_END
+
+#endif /* GOSYNC_COND_H */

@@ -1,0 +1,90 @@
+/* gosync/mutex.h: gs_mutex, Go's sync.Mutex.
+ *
+ * A mutual exclusion lock. The zero value is an unlocked mutex: a static, calloc'ed or
+ * `= {0}` gs_mutex needs no initialisation call, and there is no destroy call. GS_MUTEX_INIT
+ * spells the zero value. A gs_mutex must not be copied or moved after first use.
+ *
+ * Semantics are Go's:
+ *   - not re-entrant: a thread that locks a mutex it already holds deadlocks (compile with
+ *     -DGS_DEBUG to have that reported instead); holding the lock means "the invariants of
+ *     the data it guards may be broken right now", so the holder must not re-acquire it;
+ *   - a locked mutex is not tied to a thread: one thread may lock it and another unlock it;
+ *   - unlocking an unlocked mutex is a fatal error ("gosync: unlock of unlocked mutex");
+ *   - memory: the n-th unlock synchronizes-before the return of the m-th lock for n < m
+ *     (unlock is a release, lock an acquire); a failed trylock synchronizes with nothing;
+ *   - fairness: a running thread may take the lock ahead of sleeping waiters (throughput),
+ *     but a waiter that has waited over 1 ms switches the mutex to starvation mode, in which
+ *     each unlock hands the lock straight to a waiter until the queue drains.
+ *
+ * Example (Go's `mu.Lock(); defer mu.Unlock()`):
+ *
+ *     static gs_mutex mu;
+ *     static int balance GS_GUARDED_BY(mu);
+ *
+ *     void deposit(int amount) {
+ *         GS_GUARD(&mu);          // unlocked when the block is left, by any path
+ *         balance += amount;
+ *     }
+ */
+#ifndef GOSYNC_MUTEX_H
+#define GOSYNC_MUTEX_H
+
+#include "config.h"
+
+GS_EXTERN_C_BEGIN
+
+typedef struct GS_CAPABILITY("mutex") gs_mutex {
+    uint32_t state; /* private: see src/mutex.c */
+} gs_mutex;
+
+#define GS_MUTEX_INIT {0}
+
+/* Locks mu, blocking until it is available.
+ * Requires that the calling thread not hold mu (not re-entrant). */
+GS_API void gs_mutex_lock(gs_mutex *mu) GS_ACQUIRE(*mu);
+
+/* Unlocks mu. Requires mu to be locked (by any thread); otherwise fatal:
+ * "gosync: unlock of unlocked mutex". Never touches *mu after the lock is released, so the
+ * thread that next acquires it may free it at once. */
+GS_API void gs_mutex_unlock(gs_mutex *mu) GS_RELEASE(*mu);
+
+/* Locks mu if that can be done at once; returns whether it did. Fails in starvation mode
+ * even if the lock is momentarily free, as Go's TryLock does. A failed call is not a
+ * synchronizing operation. */
+GS_API bool gs_mutex_trylock(gs_mutex *mu) GS_TRY_ACQUIRE(true, *mu);
+
+/* Locks mu, waiting at most timeout_ns nanoseconds (CLOCK_MONOTONIC); returns whether it
+ * acquired. timeout_ns <= 0 tries once without blocking. Never returns false earlier than
+ * timeout_ns after the call. */
+GS_API bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) GS_TRY_ACQUIRE(true, *mu);
+
+/* Slow paths behind the inline fast paths below; not for direct use. */
+GS_API void gs__mutex_lock_slow(gs_mutex *mu);
+GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
+
+#if !defined(GS_NO_INLINE)
+/* The uncontended paths are one compare-and-swap each, inlined into the caller; anything
+ * else (contention, misuse) goes to the library. The bit values must match src/mutex.c. */
+static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu) GS_ACQUIRE(*mu)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    uint32_t unlocked = 0;
+    if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &unlocked, 1u, 0, __ATOMIC_ACQUIRE,
+                                                  __ATOMIC_RELAXED)))
+        gs__mutex_lock_slow(mu);
+}
+static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu) GS_RELEASE(*mu)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    uint32_t locked = 1;
+    if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &locked, 0u, 0, __ATOMIC_RELEASE,
+                                                  __ATOMIC_RELAXED)))
+        gs__mutex_unlock_slow(mu);
+}
+#if !defined(GS_DEBUG)
+#define gs_mutex_lock(mu) gs__mutex_lock_inline(mu)
+#define gs_mutex_unlock(mu) gs__mutex_unlock_inline(mu)
+#endif
+#endif
+
+GS_EXTERN_C_END
+
+#endif /* GOSYNC_MUTEX_H */

@@ -1,0 +1,13 @@
+/* src/internal/mutex.h: gs_mutex entry points for the other primitives. */
+#ifndef GS_INTERNAL_MUTEX_H
+#define GS_INTERNAL_MUTEX_H
+
+#include <gosync/mutex.h>
+
+#include "common.h"
+
+/* Locks mu, waiting until deadline_ns (absolute CLOCK_MONOTONIC; GS__NO_DEADLINE for none);
+ * returns whether it acquired. */
+GS__HIDDEN bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns);
+
+#endif /* GS_INTERNAL_MUTEX_H */

@@ -1,0 +1,411 @@
+/* tests/test_mutex.c: gs_mutex. Ports of Go's sync tests name the test they follow. */
+#include <gosync.h>
+
+#include "harness.h"
+
+_Static_assert(sizeof(gs_mutex) == 4, "gs_mutex is one 32-bit word");
+
+/* ---- Go: TestMutex (trylock matrix, then HammerMutex on 10 threads) ---- */
+
+typedef struct {
+    gs_mutex mu;
+    long counter; /* guarded by mu */
+    long loops;
+} hammer_arg;
+
+/* Go's HammerMutex, plus a guarded counter so a lost update is seen. */
+static void hammer_mutex(void *p, int index) {
+    (void)index;
+    hammer_arg *h = (hammer_arg *)p;
+    for (long i = 0; i < h->loops; i++) {
+        if (i % 3 == 0) {
+            if (gs_mutex_trylock(&h->mu)) {
+                h->counter++;
+                gs_mutex_unlock(&h->mu);
+            } else {
+                gs_mutex_lock(&h->mu);
+                h->counter++;
+                gs_mutex_unlock(&h->mu);
+            }
+            continue;
+        }
+        gs_mutex_lock(&h->mu);
+        h->counter++;
+        gs_mutex_unlock(&h->mu);
+    }
+}
+
+TEST(TestMutex) {
+    gs_mutex m = GS_MUTEX_INIT;
+    CHECK(gs_mutex_trylock(&m));
+    CHECK(!gs_mutex_trylock(&m));
+    gs_mutex_unlock(&m);
+    CHECK(gs_mutex_trylock(&m));
+    gs_mutex_unlock(&m);
+
+    hammer_arg h = {GS_MUTEX_INIT, 0, scaled(100000)};
+    run_threads(10, hammer_mutex, &h);
+    CHECK_EQ(h.counter, 10 * h.loops);
+}
+
+/* ---- Go: TestMutexMisuse ---- */
+
+DEATH_CASE(unlock_unlocked) {
+    gs_mutex mu = GS_MUTEX_INIT;
+    gs_mutex_unlock(&mu);
+}
+
+DEATH_CASE(unlock_twice) {
+    gs_mutex mu = GS_MUTEX_INIT;
+    gs_mutex_lock(&mu);
+    gs_mutex_unlock(&mu);
+    gs_mutex_unlock(&mu);
+}
+
+static void *hold_then_sleep(void *p) {
+    gs_mutex_lock((gs_mutex *)p);
+    sleep_ns(3000000000LL);
+    return NULL;
+}
+
+/* Unlock again after another thread's lock was released by a cross-thread unlock. */
+DEATH_CASE(unlock_after_cross_thread_unlock) {
+    static gs_mutex mu;
+    gs_mutex_lock(&mu);
+    spawn(hold_then_sleep, &mu);
+    sleep_ns(50000000);
+    gs_mutex_unlock(&mu); /* the waiter takes it ... */
+    sleep_ns(50000000);
+    gs_mutex_unlock(&mu); /* ... legal cross-thread unlock */
+    gs_mutex_unlock(&mu); /* misuse */
+}
+
+TEST(TestMutexMisuse) {
+    EXPECT_DEATH(unlock_unlocked, "gosync: unlock of unlocked mutex");
+    EXPECT_DEATH(unlock_twice, "gosync: unlock of unlocked mutex");
+    EXPECT_DEATH(unlock_after_cross_thread_unlock, "gosync: unlock of unlocked mutex");
+}
+
+/* ---- Go: TestMutexFairness, with the two threads on different CPUs ---- */
+
+typedef struct {
+    gs_mutex mu;
+    _Atomic int stop;
+    _Atomic int done;
+    int64_t polite_ns;
+} fairness_arg;
+
+static void *greedy(void *p) {
+    fairness_arg *f = (fairness_arg *)p;
+    pin_to_cpu(0);
+    while (!f->stop) {
+        gs_mutex_lock(&f->mu);
+        sleep_ns(100000);
+        gs_mutex_unlock(&f->mu);
+    }
+    return NULL;
+}
+
+static void *polite(void *p) {
+    fairness_arg *f = (fairness_arg *)p;
+    pin_to_cpu(1);
+    int64_t start = now_ns();
+    for (int i = 0; i < 10; i++) {
+        sleep_ns(100000);
+        gs_mutex_lock(&f->mu);
+        gs_mutex_unlock(&f->mu);
+    }
+    f->polite_ns = now_ns() - start;
+    f->done = 1;
+    return NULL;
+}
+
+TEST(TestMutexFairness) {
+    fairness_arg f = {GS_MUTEX_INIT, 0, 0, 0};
+    pthread_t g = spawn(greedy, &f);
+    pthread_t p = spawn(polite, &f);
+    int64_t deadline = now_ns() + 10000000000LL;
+    while (!f.done && now_ns() < deadline)
+        sleep_ns(1000000);
+    f.stop = 1;
+    if (!f.done)
+        GS_T_FAIL("can't acquire Mutex in 10 seconds");
+    join(p);
+    join(g);
+    printf("     polite thread: 10 acquisitions in %.2f ms\n", (double)f.polite_ns / 1e6);
+}
+
+/* ---- ours ---- */
+
+static gs_mutex static_mu; /* zero value, never initialised */
+
+TEST(TestZeroValueAndInit) {
+    CHECK(gs_mutex_trylock(&static_mu));
+    gs_mutex_unlock(&static_mu);
+    gs_mutex a = GS_MUTEX_INIT;
+    gs_mutex_lock(&a);
+    gs_mutex_unlock(&a);
+    gs_mutex *heap = (gs_mutex *)calloc(1, sizeof *heap);
+    gs_mutex_lock(heap);
+    CHECK(!gs_mutex_trylock(heap));
+    gs_mutex_unlock(heap);
+    free(heap);
+    /* the out-of-line functions, as a program taking their address would call them */
+    void (*lock)(gs_mutex *) = gs_mutex_lock;
+    void (*unlock)(gs_mutex *) = gs_mutex_unlock;
+    lock(&a);
+    CHECK(!gs_mutex_trylock(&a));
+    unlock(&a);
+    CHECK(gs_mutex_trylock(&a));
+    unlock(&a);
+}
+
+static void *unlock_other(void *p) {
+    gs_mutex_unlock((gs_mutex *)p);
+    return NULL;
+}
+
+TEST(TestCrossThreadUnlock) {
+    gs_mutex mu = GS_MUTEX_INIT;
+    for (int i = 0; i < 100; i++) {
+        gs_mutex_lock(&mu);
+        join(spawn(unlock_other, &mu));
+        CHECK(gs_mutex_trylock(&mu));
+        gs_mutex_unlock(&mu);
+    }
+}
+
+typedef struct {
+    gs_mutex mu;
+    _Atomic int held;
+    _Atomic int release;
+} holder_arg;
+
+static void *hold_until_released(void *p) {
+    holder_arg *h = (holder_arg *)p;
+    gs_mutex_lock(&h->mu);
+    h->held = 1;
+    while (!h->release)
+        sleep_ns(1000000);
+    gs_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+TEST(TestLockTimeout) {
+    holder_arg h = {GS_MUTEX_INIT, 0, 0};
+    /* free: succeeds at once, with any timeout */
+    CHECK(gs_mutex_lock_timeout(&h.mu, 1000000));
+    CHECK(!gs_mutex_lock_timeout(&h.mu, 0));
+    CHECK(!gs_mutex_lock_timeout(&h.mu, -5));
+    gs_mutex_unlock(&h.mu);
+    CHECK(gs_mutex_lock_timeout(&h.mu, 0));
+    gs_mutex_unlock(&h.mu);
+
+    pthread_t t = spawn(hold_until_released, &h);
+    while (!h.held)
+        sleep_ns(100000);
+    /* held: gives up, never earlier than asked */
+    for (int64_t ms = 1; ms <= 64; ms *= 4) {
+        int64_t start = now_ns();
+        CHECK(!gs_mutex_lock_timeout(&h.mu, ms * 1000000));
+        CHECK_GE(now_ns() - start, ms * 1000000);
+    }
+    /* <= 0 never blocks (generous bound: it is one CAS) */
+    int64_t start = now_ns();
+    CHECK(!gs_mutex_lock_timeout(&h.mu, 0));
+    CHECK(!gs_mutex_lock_timeout(&h.mu, INT64_MIN));
+    CHECK_LT(now_ns() - start, 500000000);
+    /* released while we wait: acquired */
+    h.release = 1;
+    CHECK(gs_mutex_lock_timeout(&h.mu, 60LL * 1000000000));
+    gs_mutex_unlock(&h.mu);
+    join(t);
+    /* a huge timeout does not overflow */
+    CHECK(gs_mutex_lock_timeout(&h.mu, INT64_MAX));
+    gs_mutex_unlock(&h.mu);
+}
+
+/* 64 threads on however few CPUs: lock, trylock and timed lock mixed; no lost update. */
+typedef struct {
+    gs_mutex mu;
+    long counter;
+    long loops;
+    _Atomic long timeouts;
+} mixed_arg;
+
+static void mixed_worker(void *p, int index) {
+    mixed_arg *m = (mixed_arg *)p;
+    unsigned seed = (unsigned)index * 2654435761u + 1;
+    for (long i = 0; i < m->loops; i++) {
+        seed = seed * 1103515245u + 12345u;
+        switch ((seed >> 16) % 4) {
+        case 0:
+            if (!gs_mutex_trylock(&m->mu))
+                gs_mutex_lock(&m->mu);
+            break;
+        case 1:
+            while (!gs_mutex_lock_timeout(&m->mu, (int64_t)((seed >> 8) % 50000)))
+                m->timeouts++;
+            break;
+        default:
+            gs_mutex_lock(&m->mu);
+        }
+        long v = m->counter;
+        if ((seed & 63) == 0)
+            sched_yield(); /* hold across a reschedule now and then */
+        m->counter = v + 1;
+        gs_mutex_unlock(&m->mu);
+    }
+}
+
+TEST(TestStressMixed64) {
+    mixed_arg m = {GS_MUTEX_INIT, 0, scaled(5000), 0};
+    run_threads(64, mixed_worker, &m);
+    CHECK_EQ(m.counter, 64 * m.loops);
+    printf("     %ld timed-out attempts\n", (long)m.timeouts);
+}
+
+/* Plain (non-atomic) data written under the lock is seen whole by the next holder. */
+#define WORDS 64
+typedef struct {
+    gs_mutex mu;
+    uint64_t data[WORDS];
+    long loops;
+} publish_arg;
+
+static void publisher(void *p, int index) {
+    publish_arg *a = (publish_arg *)p;
+    for (long i = 0; i < a->loops; i++) {
+        gs_mutex_lock(&a->mu);
+        uint64_t first = a->data[0];
+        for (int k = 1; k < WORDS; k++)
+            if (a->data[k] != first)
+                GS_T_FAIL("torn data: word %d is %llu, word 0 is %llu", k,
+                          (unsigned long long)a->data[k], (unsigned long long)first);
+        uint64_t v = ((uint64_t)index << 32) | (uint64_t)i;
+        for (int k = 0; k < WORDS; k++)
+            a->data[k] = v;
+        gs_mutex_unlock(&a->mu);
+    }
+}
+
+TEST(TestDataVisibility) {
+    static publish_arg a;
+    a.loops = scaled(20000);
+    run_threads(8, publisher, &a);
+}
+
+/* Many sleepers all get through after one long hold. */
+typedef struct {
+    gs_mutex mu;
+    int passed;
+} sleepers_arg;
+
+static void sleeper(void *p, int index) {
+    (void)index;
+    sleepers_arg *s = (sleepers_arg *)p;
+    gs_mutex_lock(&s->mu);
+    s->passed++;
+    gs_mutex_unlock(&s->mu);
+}
+
+typedef struct {
+    sleepers_arg *s;
+    int n;
+} sleepers_job;
+
+static void *run_sleepers(void *p) {
+    sleepers_job *j = (sleepers_job *)p;
+    run_threads(j->n, sleeper, j->s);
+    return NULL;
+}
+
+TEST(TestSleepersAfterLongHold) {
+    sleepers_arg s = {GS_MUTEX_INIT, 0};
+    gs_mutex_lock(&s.mu);
+    sleepers_job j = {&s, 100};
+    pthread_t t = spawn(run_sleepers, &j);
+    sleep_ns(200000000); /* all of them block, most of them sleep */
+    CHECK_EQ(s.passed, 0);
+    gs_mutex_unlock(&s.mu);
+    join(t);
+    CHECK_EQ(s.passed, 100);
+}
+
+/* The object holding the mutex is freed by the thread that acquires it right after the
+ * previous holder's unlock (glibc BZ 13690); ASan reports any touch after the release. */
+typedef struct {
+    gs_mutex mu;
+    _Atomic int waiting;
+} boxed;
+
+static void *take_and_free(void *p) {
+    boxed *b = (boxed *)p;
+    b->waiting = 1;
+    gs_mutex_lock(&b->mu);
+    gs_mutex_unlock(&b->mu);
+    free(b);
+    return NULL;
+}
+
+TEST(TestUnlockThenFree) {
+    for (long i = 0; i < scaled(2000); i++) {
+        boxed *b = (boxed *)calloc(1, sizeof *b);
+        gs_mutex_lock(&b->mu);
+        pthread_t t = spawn(take_and_free, b);
+        while (!b->waiting)
+            sched_yield();
+        if (i % 2)
+            sleep_ns(20000); /* let it sleep in the slow path sometimes */
+        gs_mutex_unlock(&b->mu);
+        join(t);
+    }
+}
+
+/* Starvation mode and timeouts together: timed-out waiters must never swallow a handoff
+ * (that would leave the mutex locked with no owner and hang the others). */
+typedef struct {
+    gs_mutex mu;
+    long counter;
+    long loops;
+} starve_arg;
+
+static void starve_worker(void *p, int index) {
+    starve_arg *s = (starve_arg *)p;
+    for (long i = 0; i < s->loops; i++) {
+        if (index % 2) {
+            if (!gs_mutex_lock_timeout(&s->mu, 1000 + (index * 7919 + i * 104729) % 2000000))
+                continue;
+        } else {
+            gs_mutex_lock(&s->mu);
+        }
+        s->counter++;
+        if (i % 8 == 0)
+            sleep_ns(200000); /* long holds push waiters past 1 ms: starvation mode */
+        gs_mutex_unlock(&s->mu);
+    }
+}
+
+TEST(TestStarvationWithTimeouts) {
+    starve_arg s = {GS_MUTEX_INIT, 0, scaled(400)};
+    run_threads(16, starve_worker, &s);
+    gs_mutex_lock(&s.mu); /* still usable: no owner-less lock left behind */
+    CHECK_GE(s.counter, 8 * s.loops);
+    gs_mutex_unlock(&s.mu);
+}
+
+int main(int argc, char **argv) {
+    gs_test_init(argc, argv);
+    RUN(TestMutexMisuse);
+    RUN(TestMutex);
+    RUN(TestMutexFairness);
+    RUN(TestZeroValueAndInit);
+    RUN(TestCrossThreadUnlock);
+    RUN(TestLockTimeout);
+    RUN(TestStressMixed64);
+    RUN(TestDataVisibility);
+    RUN(TestSleepersAfterLongHold);
+    RUN(TestUnlockThenFree);
+    RUN(TestStarvationWithTimeouts);
+    return 0;
+}
