@@ -4,44 +4,48 @@
  * mode) to writer-vs-writer contention without a second copy of its slow path. Readers and
  * the one writer that holds w meet on a 64-bit state word (rw->state):
  *
- *   bits  0..31  Q       queued readers: arrived while a writer was pending, asleep until
+ *   bits  0..15  Q       queued readers: arrived while a writer was pending, asleep until
  *                        that writer unlocks
+ *   bits 16..31  P       admitted readers that have not yet noticed it (still asleep)
  *   bits 32..55  A       active readers: hold the lock, or were admitted and are waking up
  *   bit  61      WPEND   a writer has announced itself: it holds the lock once A drains to
  *                        0, and it keeps new readers out (they queue) from the announcement on
- *   bit  62      PHASE   flipped by every writer unlock; a queued reader is admitted when the
+ *   bit  62      PHASE   flipped by every writer release; a queued reader is admitted when the
  *                        phase differs from the one it queued in
- *   bit  63      WSLEEP  the writer holding w sleeps on the word (waiting for A to drain, or
- *                        for the previous writer to unlock)
+ *   bit  63      WSLEEP  the writer holding w sleeps on the word
  *
  * The upper half (A, WPEND, PHASE, WSLEEP) is the futex word: readers sleep on it with the
- * READER tag waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0 or
- * WPEND clear. Every change a sleeper waits for changes that half, so no wake-up is lost.
+ * READER tag waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0,
+ * for WPEND to clear, or for P == 0. Every change a sleeper waits for changes that half (the
+ * reader that takes P to 0 clears WSLEEP in the same CAS), so no wake-up is lost.
  *
  * Reader:   rlock     A+1 (fetch_add, acquire); if WPEND was set, move A-1,Q+1 (CAS) unless
- *                     that writer already unlocked, then sleep until PHASE flips
+ *                     that writer already released, then sleep until PHASE flips; then P-1
  *           runlock   A-1 (fetch_sub, release); if that took A to 0 under WPEND|WSLEEP,
  *                     wake the writer
- * Writer:   lock      lock w; wait for WPEND clear (previous writer still inside); set WPEND;
+ * Writer:   lock      lock w; wait for !WPEND (previous writer inside) and P == 0; set WPEND;
  *                     wait for A == 0; unlock w. The write lock is then held by WPEND alone.
- *           unlock    one CAS: clear WPEND and WSLEEP, flip PHASE, A += Q, Q = 0 (the readers
- *                     that queued behind this writer are admitted before the next writer
- *                     can announce: Go's "neither side starves"); then wake them, and the
- *                     w-holder if it sleeps.
+ *           release   one CAS: clear WPEND and WSLEEP, flip PHASE, A += Q, P = Q, Q = 0 (the
+ *                     readers that queued behind this writer are admitted before the next
+ *                     writer can announce: Go's "neither side starves"); then wake them, and
+ *                     the w-holder if it sleeps. Used by unlock, and by a writer that times
+ *                     out while draining (it lets in the readers that queued behind it).
  *
  * Invariants:
- *   - Q > 0 only while WPEND is set; the writer's unlock moves all of Q into A at once.
+ *   - Q > 0 only while WPEND is set; a release moves all of Q into A at once.
  *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices.
- *   - PHASE cannot flip twice while a reader sleeps: after the first flip that reader is
- *     counted in A, and the next writer cannot get in (and unlock) until A drains.
+ *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at the
+ *     release of an announced writer, and a writer announces only when P == 0, i.e. once
+ *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
+ *     that time out and release again could flip PHASE back while such a reader slept: it
+ *     would take itself for still queued.) One bit of phase is therefore enough.
  *   - A reader that saw WPEND moves itself to Q only while (WPEND, PHASE) still name the
- *     writer it saw; if that writer has unlocked, its A count already admits it.
+ *     writer it saw; if that writer has released, its A count already admits it.
  *   - Every release (runlock, unlock, a writer giving up) is a single RMW on state, after
  *     which only gs__wake is called: the lock may be freed by the next owner at once.
  *
- * A writer that times out while draining gives up exactly as it would unlock, so the
- * readers that queued behind it are let in. Readers that time out leave Q with a CAS if
- * their phase has not flipped; if it has, they were admitted and return true.
+ * Readers that time out while queued leave Q with a CAS if their phase has not flipped; if
+ * it has, they were admitted and return true.
  */
 #include <gosync/rwmutex.h>
 
@@ -51,7 +55,10 @@
 #include "internal/wait.h"
 
 #define GS__RW_QUEUED 1ull
-#define GS__RW_Q_MASK 0xffffffffull
+#define GS__RW_Q_MAX 0xffffull
+#define GS__RW_Q_MASK GS__RW_Q_MAX
+#define GS__RW_PENDING (1ull << 16)
+#define GS__RW_P_MASK (0xffffull << 16)
 #define GS__RW_READER (1ull << 32)
 #define GS__RW_A_MAX ((1ull << 24) - 1)
 #define GS__RW_WPEND (1ull << 61)
@@ -59,6 +66,7 @@
 #define GS__RW_WSLEEP (1ull << 63)
 
 #define GS__RW_Q(s) ((s)&GS__RW_Q_MASK)
+#define GS__RW_P(s) (((s) >> 16) & 0xffffull)
 #define GS__RW_A(s) (((s) >> 32) & GS__RW_A_MAX)
 #define GS__RW_HIGH(s) ((uint32_t)((s) >> 32))
 
@@ -79,6 +87,20 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
 
 /* ---- readers ---- */
 
+/* An admitted reader has seen the PHASE flip: P-1. The one that takes P to 0 clears WSLEEP
+ * in the same CAS and wakes the writer, which may be waiting to announce. acquire: pairs
+ * with the release CAS of the writer that admitted us. */
+static void gs__rw_reader_noticed(gs_rwmutex *rw, uint64_t cur) {
+    uint64_t next;
+    do {
+        next = cur - GS__RW_PENDING;
+        if (GS__RW_P(cur) == 1)
+            next &= ~GS__RW_WSLEEP;
+    } while (!gs__cas_acquire64(&rw->state, &cur, next));
+    if (GS__RW_P(cur) == 1 && (cur & GS__RW_WSLEEP))
+        gs__wake(gs__rw_futex(rw), 1, GS__TAG_WRITER);
+}
+
 /* Slow path of rlock: our A+1 landed while a writer was pending (old is the value it
  * replaced). Returns whether we got the read lock by deadline_ns. */
 static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t deadline_ns) {
@@ -93,6 +115,8 @@ static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t
             gs__load_acquire64(&rw->state);
             return true;
         }
+        if (GS__RW_Q(cur) == GS__RW_Q_MAX)
+            gs__fatal("too many readers");
         uint64_t next = cur - GS__RW_READER + GS__RW_QUEUED;
         if (gs__cas_relaxed64(&rw->state, &cur, next)) {
             gs__rw_after_reader_left(rw, cur);
@@ -103,8 +127,10 @@ static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t
     /* Queued: sleep until PHASE flips, which means the writer moved us into A. */
     bool timed_out = false;
     for (;;) {
-        if ((cur & GS__RW_PHASE) != phase)
-            return true; /* cur was read with acquire below */
+        if ((cur & GS__RW_PHASE) != phase) {
+            gs__rw_reader_noticed(rw, cur);
+            return true;
+        }
         if (timed_out) {
             if (gs__cas_relaxed64(&rw->state, &cur, cur - GS__RW_QUEUED))
                 return false;
@@ -166,7 +192,7 @@ static void gs__rw_writer_release(gs_rwmutex *rw) {
             gs__fatal("too many readers");
         next = old & ~(GS__RW_WPEND | GS__RW_WSLEEP | GS__RW_Q_MASK);
         next ^= GS__RW_PHASE;
-        next += GS__RW_Q(old) * GS__RW_READER;
+        next += GS__RW_Q(old) * (GS__RW_READER + GS__RW_PENDING);
     } while (!gs__cas_release64(&rw->state, &old, next));
     /* Only wakes from here on: the lock may already be freed. */
     uint32_t tags = (GS__RW_Q(old) ? GS__TAG_READER : 0) | (old & GS__RW_WSLEEP ? GS__TAG_WRITER : 0);
@@ -190,11 +216,11 @@ static bool gs__rw_lock_until(gs_rwmutex *rw, int64_t deadline_ns) {
     if (!gs__mutex_lock_until(&rw->w, deadline_ns))
         return false;
     bool in_time = true;
-    /* 1. Wait for the previous writer to unlock, then announce. acquire: pairs with its
-     * release CAS. */
+    /* 1. Wait for the previous writer to release and for the readers it admitted to
+     * notice, then announce. acquire: pairs with the previous writer's release CAS. */
     uint64_t cur = gs__load_relaxed64(&rw->state);
     for (;;) {
-        if (!(cur & GS__RW_WPEND)) {
+        if (!(cur & GS__RW_WPEND) && GS__RW_P(cur) == 0) {
             if (gs__cas_acquire64(&rw->state, &cur, (cur & ~GS__RW_WSLEEP) | GS__RW_WPEND)) {
                 cur = (cur & ~GS__RW_WSLEEP) | GS__RW_WPEND;
                 break;
@@ -244,7 +270,7 @@ bool gs_rwmutex_trylock(gs_rwmutex *rw) {
         return false;
     uint64_t cur = gs__load_relaxed64(&rw->state);
     bool got = false;
-    while (!(cur & GS__RW_WPEND) && GS__RW_A(cur) == 0) {
+    while (!(cur & GS__RW_WPEND) && GS__RW_A(cur) == 0 && GS__RW_P(cur) == 0) {
         if (gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND)) {
             got = true;
             break;
