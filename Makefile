@@ -23,21 +23,28 @@ CONFIG_tsan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=thread \
 CONFIG_asan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=address,undefined \
                  -DCMAKE_C_COMPILER=$(SAN_CC) -DCMAKE_CXX_COMPILER=$(SAN_CXX) -DGOSYNC_BUILD_BENCH=OFF
 
-.PHONY: all build test test-release test-park test-tsan test-asan bench demo install clean
+CONFIGS = release park tsan asan
+
+.PHONY: all build test bench demo install clean $(addprefix test-,$(CONFIGS))
 
 all: build
 
 build: build/release/Makefile
 	$(CMAKE) --build build/release -j $(JOBS)
 
-build/%/Makefile:
-	$(CMAKE) -S . -B build/$* $(CONFIG_$*) -DGOSYNC_WERROR=ON
+# build/<config>/Makefile and test-<config> for each config. (Explicit rules: make does not
+# apply pattern rules to .PHONY targets, which would turn test-* into silent no-ops.)
+define CONFIG_RULES
+build/$(1)/Makefile:
+	$(CMAKE) -S . -B build/$(1) $(CONFIG_$(1)) -DGOSYNC_WERROR=ON
 
-test-%: build/%/Makefile
-	$(CMAKE) --build build/$* -j $(JOBS)
-	$(CTEST) --test-dir build/$* --output-on-failure -j $(JOBS)
+test-$(1): build/$(1)/Makefile
+	$(CMAKE) --build build/$(1) -j $(JOBS)
+	$(CTEST) --test-dir build/$(1) --output-on-failure -j $(JOBS)
+endef
+$(foreach c,$(CONFIGS),$(eval $(call CONFIG_RULES,$(c))))
 
-test: test-release test-park test-tsan test-asan
+test: $(addprefix test-,$(CONFIGS))
 	@echo "gosync: all four test builds passed (release, park, tsan, asan+ubsan)"
 
 bench: build

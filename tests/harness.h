@@ -91,11 +91,16 @@ static inline long scaled(long n) {
     return v < 1 ? 1 : v;
 }
 
+/* The process's CPUs as they were at start-up, before any thread pinned itself (a thread
+ * inherits its creator's mask, so asking the kernel later may give one CPU). */
+static cpu_set_t gs_t_all_cpus;
+__attribute__((constructor)) static void gs_t_read_cpus(void) {
+    sched_getaffinity(0, sizeof gs_t_all_cpus, &gs_t_all_cpus);
+}
+
 /* Pins the calling thread to CPU (cpu mod the number of CPUs); returns false if it can't. */
 static inline bool pin_to_cpu(int cpu) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return false;
+    cpu_set_t set = gs_t_all_cpus;
     int n = CPU_COUNT(&set), seen = 0;
     if (n < 2)
         return false;
