@@ -1,6 +1,7 @@
 /* tests/test_rwmutex.c: gs_rwmutex. Ports of Go's sync tests name the test they follow. */
 #include <gosync.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 
 #include "harness.h"
 
@@ -92,7 +93,7 @@ typedef struct {
 static void hammer_reader(hammer_arg *h) {
     for (long i = 0; i < h->iterations; i++) {
         gs_rwmutex_rlock(&h->rwm);
-        int n = ++h->activity;
+        int n = atomic_fetch_add(&h->activity, 1) + 1;
         if (n < 1 || n >= 10000)
             GS_T_FAIL("rlock(%d)", n);
         for (volatile int k = 0; k < 100; k++) {
@@ -105,7 +106,7 @@ static void hammer_reader(hammer_arg *h) {
 static void hammer_writer(hammer_arg *h) {
     for (long i = 0; i < h->iterations; i++) {
         gs_rwmutex_lock(&h->rwm);
-        int n = (h->activity += 10000);
+        int n = atomic_fetch_add(&h->activity, 10000) + 10000;
         if (n != 10000)
             GS_T_FAIL("wlock(%d)", n);
         for (volatile int k = 0; k < 100; k++) {
