@@ -85,6 +85,152 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
         gs__wake(gs__rw_futex(rw), 1, GS__TAG_WRITER);
 }
 
+/* ---- the reader-bias table (BRAVO) ----
+ *
+ * While rw->bias is set, a reader does not touch rw->state at all: it publishes itself by a
+ * CAS of its slot in a global table from 0 to rw's address, then re-checks bias. Slots are
+ * picked by hashing (lock, thread), so readers of one lock on different CPUs write
+ * different cache lines, and reads scale. A writer, once announced, clears bias and waits
+ * for every slot holding rw to empty (revocation). Dekker's pattern makes this safe: the
+ * reader's slot CAS and bias load, and the writer's bias store and slot loads, are all
+ * seq_cst, so either the reader sees bias clear (and backs out) or the writer sees its slot.
+ * Bias is turned back on by a reader on the state path, once now >= rw->inhibit, which the
+ * revoking writer set to GS__RW_INHIBIT times what the revocation cost (Dice and Kogan,
+ * "BRAVO", USENIX ATC 2019).
+ *
+ * Invariant: while no writer has announced, bias clear implies no slot holds rw (apart
+ * from readers that saw bias clear and are backing out). A writer clears bias only after
+ * announcing, and one that then gives up (timeout, trylock) sets it again before it
+ * releases WPEND, since readers may still hold rw through slots.
+ *
+ * A read hold is a token: either a unit of A or a slot holding rw. Tokens are
+ * interchangeable: runlock removes any one, its own slot if that holds rw, else a unit of A,
+ * else (A already 0: the read lock was taken on another thread, Go allows the runlock here)
+ * any slot holding rw found by scanning the table. A writer waits for A == 0 and for no slot
+ * to hold rw, so it never enters while a token is out. A slot value with SLOT_WAITING set
+ * says the revoking writer sleeps on the slot's lower half; whoever empties it wakes it. */
+
+#define GS__RW_SLOTS 1024
+#define GS__RW_SLOT_WAITING 1ull
+#define GS__RW_INHIBIT 9
+/* A revoking writer polls a slot this many times before it sleeps on it. */
+#define GS__RW_SLOT_SPIN 64
+
+static _Alignas(64) uint64_t gs__rw_table[GS__RW_SLOTS];
+
+#if defined(__GNUC__)
+static _Thread_local char gs__rw_self __attribute__((tls_model("initial-exec")));
+#else
+static _Thread_local char gs__rw_self;
+#endif
+
+static inline uint64_t *gs__rw_slot(const gs_rwmutex *rw) {
+    uint64_t h = (uint64_t)(uintptr_t)rw * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t)(uintptr_t)&gs__rw_self * 0xC2B2AE3D27D4EB4Full;
+    h ^= h >> 29;
+    return &gs__rw_table[h & (GS__RW_SLOTS - 1)];
+}
+
+static inline uint32_t *gs__rw_slot_futex(uint64_t *slot) {
+    return (uint32_t *)slot + (gs__upper_half32(slot) == (uint32_t *)slot ? 1 : 0);
+}
+
+/* Empties a slot seen holding rw (value v, with or without WAITING). Returns false if the
+ * slot changed first. release: the reader's critical section happens-before the writer's
+ * acquire load that sees the slot empty. */
+static inline bool gs__rw_slot_clear(uint64_t *slot, uint64_t v) {
+    if (!gs__cas_release64(slot, &v, 0))
+        return false;
+    /* The lock may be freed from here on; the wake does not touch the slot's lock. */
+    if (v & GS__RW_SLOT_WAITING)
+        gs__wake(gs__rw_slot_futex(slot), GS__WAKE_ALL, GS__TAG_ANY);
+    return true;
+}
+
+/* The biased read fast path: true if rw is now read-held through a slot. */
+static inline bool gs__rw_fast_rlock(gs_rwmutex *rw) {
+    if (!gs__load_relaxed32(&rw->bias))
+        return false;
+    uint64_t *slot = gs__rw_slot(rw);
+    uint64_t v = 0;
+    const uint64_t me = (uint64_t)(uintptr_t)rw;
+    if (!gs__cas_seq_cst64(slot, &v, me))
+        return false; /* slot taken: collision, use the state */
+    /* seq_cst: ordered after our slot store (Dekker with the revoking writer). acquire:
+     * pairs with the store that enabled bias, made while holding the lock after the last
+     * writer released it. */
+    if (GS__LIKELY(gs__load_seq_cst32(&rw->bias)))
+        return true;
+    /* Revoked meanwhile: back out. If our slot was already emptied by a runlock on another
+     * thread, that runlock took our token for one still out elsewhere, and we hold that. */
+    for (v = gs__load_relaxed64(slot); (v & ~GS__RW_SLOT_WAITING) == me;) {
+        if (gs__rw_slot_clear(slot, v))
+            return false;
+        v = gs__load_relaxed64(slot);
+    }
+    return true;
+}
+
+/* Empties some slot holding rw, scanning the whole table; false if there is none. */
+static bool gs__rw_slot_scan_clear(gs_rwmutex *rw) {
+    const uint64_t me = (uint64_t)(uintptr_t)rw;
+    for (int i = 0; i < GS__RW_SLOTS; i++) {
+        uint64_t v = gs__load_relaxed64(&gs__rw_table[i]);
+        while ((v & ~GS__RW_SLOT_WAITING) == me) {
+            if (gs__rw_slot_clear(&gs__rw_table[i], v))
+                return true;
+            v = gs__load_relaxed64(&gs__rw_table[i]);
+        }
+    }
+    return false;
+}
+
+/* A reader holding rw through the state may turn bias back on. Checked on one state-path
+ * read in 8 per thread, to keep the clock off the common path. */
+static void gs__rw_maybe_enable_bias(gs_rwmutex *rw) {
+    static _Thread_local unsigned tick;
+    if ((tick++ & 7) != 0 || gs__load_relaxed32(&rw->bias))
+        return;
+    if ((uint64_t)gs__now_ns() >= gs__load_relaxed64(&rw->inhibit))
+        gs__store_seq_cst32(&rw->bias, 1);
+}
+
+/* Revocation, by the announced writer: clears bias (if set) and waits until no slot holds
+ * rw. Returns false if deadline_ns passed first. */
+static bool gs__rw_revoke(gs_rwmutex *rw, int64_t deadline_ns, int64_t *started) {
+    if (gs__load_relaxed32(&rw->bias)) {
+        gs__store_seq_cst32(&rw->bias, 0);
+        if (*started == 0)
+            *started = gs__now_ns();
+    }
+    if (*started == 0)
+        return true; /* never biased since we announced: no slot can hold rw */
+    const uint64_t me = (uint64_t)(uintptr_t)rw;
+    for (int i = 0; i < GS__RW_SLOTS; i++) {
+        uint64_t *slot = &gs__rw_table[i];
+        /* seq_cst: ordered after our bias store (Dekker); acquire for the reader's release. */
+        uint64_t v = gs__load_seq_cst64(slot);
+        for (int spin = 0; (v & ~GS__RW_SLOT_WAITING) == me; spin++) {
+            if (spin < GS__RW_SLOT_SPIN) {
+                gs__cpu_relax();
+            } else {
+                if (!(v & GS__RW_SLOT_WAITING) &&
+                    !gs__cas_relaxed64(slot, &v, v | GS__RW_SLOT_WAITING))
+                    continue;
+                /* A slot can be emptied and refilled by another lock whose address has the
+                 * same lower half; the 1 ms cap bounds how long such an ABA could fool us. */
+                int64_t until = gs__now_ns() + 1000000;
+                if (!gs__wait(gs__rw_slot_futex(slot), (uint32_t)(me | GS__RW_SLOT_WAITING),
+                              until < deadline_ns ? until : deadline_ns, GS__TAG_ANY) &&
+                    gs__now_ns() >= deadline_ns)
+                    return false;
+            }
+            v = gs__load_seq_cst64(slot);
+        }
+    }
+    return true;
+}
+
 /* ---- readers ---- */
 
 /* An admitted reader has seen the PHASE flip: P-1. The one that takes P to 0 clears WSLEEP
@@ -143,13 +289,23 @@ static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t
     }
 }
 
-void gs_rwmutex_rlock(gs_rwmutex *rw) {
+/* The state path of rlock, by deadline_ns. */
+static bool gs__rw_state_rlock(gs_rwmutex *rw, int64_t deadline_ns) {
     uint64_t old = gs__fetch_add_acquire64(&rw->state, GS__RW_READER);
     if (GS__UNLIKELY((old & GS__RW_WPEND) || GS__RW_A(old) == GS__RW_A_MAX))
-        gs__rw_rlock_wait(rw, old, GS__NO_DEADLINE);
+        return gs__rw_rlock_wait(rw, old, deadline_ns);
+    gs__rw_maybe_enable_bias(rw);
+    return true;
+}
+
+void gs_rwmutex_rlock(gs_rwmutex *rw) {
+    if (!gs__rw_fast_rlock(rw))
+        gs__rw_state_rlock(rw, GS__NO_DEADLINE);
 }
 
 bool gs_rwmutex_tryrlock(gs_rwmutex *rw) {
+    if (gs__rw_fast_rlock(rw))
+        return true;
     uint64_t old = gs__load_relaxed64(&rw->state);
     do {
         if (old & GS__RW_WPEND)
@@ -157,23 +313,37 @@ bool gs_rwmutex_tryrlock(gs_rwmutex *rw) {
         if (GS__RW_A(old) == GS__RW_A_MAX)
             gs__fatal("too many readers");
     } while (!gs__cas_acquire64(&rw->state, &old, old + GS__RW_READER));
+    gs__rw_maybe_enable_bias(rw);
     return true;
 }
 
 bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
     if (timeout_ns <= 0)
         return gs_rwmutex_tryrlock(rw);
-    uint64_t old = gs__fetch_add_acquire64(&rw->state, GS__RW_READER);
-    if (GS__LIKELY(!(old & GS__RW_WPEND) && GS__RW_A(old) < GS__RW_A_MAX))
+    if (gs__rw_fast_rlock(rw))
         return true;
-    return gs__rw_rlock_wait(rw, old, gs__deadline_after(timeout_ns));
+    return gs__rw_state_rlock(rw, gs__deadline_after(timeout_ns));
 }
 
 void gs_rwmutex_runlock(gs_rwmutex *rw) {
-    /* release: pairs with the acquire by which a writer sees A reach 0. */
-    uint64_t old = gs__fetch_sub_release64(&rw->state, GS__RW_READER);
-    if (GS__UNLIKELY(GS__RW_A(old) == 0))
-        gs__fatal("RUnlock of unlocked RWMutex");
+    /* Our own slot, if it holds rw (release: see gs__rw_slot_clear). */
+    uint64_t *slot = gs__rw_slot(rw);
+    const uint64_t me = (uint64_t)(uintptr_t)rw;
+    for (uint64_t v = gs__load_relaxed64(slot); (v & ~GS__RW_SLOT_WAITING) == me;) {
+        if (gs__rw_slot_clear(slot, v))
+            return;
+        v = gs__load_relaxed64(slot);
+    }
+    /* Else a unit of A. release: pairs with the acquire by which a writer sees A reach 0. */
+    uint64_t old = gs__load_relaxed64(&rw->state);
+    do {
+        if (GS__UNLIKELY(GS__RW_A(old) == 0)) {
+            /* No unit of A: the hold must be a slot taken on another thread. */
+            if (!gs__rw_slot_scan_clear(rw))
+                gs__fatal("RUnlock of unlocked RWMutex");
+            return;
+        }
+    } while (!gs__cas_release64(&rw->state, &old, old - GS__RW_READER));
     if (GS__UNLIKELY(old & GS__RW_WPEND))
         gs__rw_after_reader_left(rw, old);
 }
@@ -234,8 +404,14 @@ static bool gs__rw_lock_until(gs_rwmutex *rw, int64_t deadline_ns) {
         in_time = gs__rw_writer_sleep(rw, cur, deadline_ns);
         cur = gs__load_relaxed64(&rw->state);
     }
-    /* 2. Wait for the active readers to drain. acquire: pairs with their release in
-     * runlock. */
+    /* 2. Turn reader bias off, so that new readers come to the state and queue (a waiting
+     * writer keeps new readers out), then wait for the active readers to drain. acquire:
+     * pairs with their release in runlock. */
+    int64_t revoked_at = 0;
+    if (gs__load_relaxed32(&rw->bias)) {
+        gs__store_seq_cst32(&rw->bias, 0);
+        revoked_at = gs__now_ns();
+    }
     for (;;) {
         if (GS__RW_A(cur) == 0) {
             if (!(cur & GS__RW_WSLEEP) ||
@@ -243,18 +419,33 @@ static bool gs__rw_lock_until(gs_rwmutex *rw, int64_t deadline_ns) {
                 break;
             continue;
         }
-        if (!in_time) {
-            /* Give up as an unlock would, after releasing w: once the readers are let in,
-             * one of them may free the lock. */
-            gs_mutex_unlock(&rw->w);
-            gs__rw_writer_release(rw);
-            return false;
-        }
+        if (!in_time)
+            goto give_up;
         in_time = gs__rw_writer_sleep(rw, cur, deadline_ns);
         cur = gs__load_acquire64(&rw->state);
     }
+    /* 3. Wait for the readers that hold rw through slots. A reader that held it through the
+     * state may have turned bias back on before it left; none can now (A is 0 and new
+     * readers queue), so this revocation is the last. */
+    if (!gs__rw_revoke(rw, deadline_ns, &revoked_at))
+        goto give_up;
+    if (revoked_at != 0) {
+        int64_t now = gs__now_ns();
+        gs__store_relaxed64(&rw->inhibit, (uint64_t)(now + GS__RW_INHIBIT * (now - revoked_at)));
+    }
     gs_mutex_unlock(&rw->w);
     return true;
+
+give_up:
+    /* Readers may still hold rw through slots: bias goes back on before WPEND goes, so
+     * that "bias clear => no slot holds rw" stays true for the next writer. */
+    if (revoked_at != 0)
+        gs__store_seq_cst32(&rw->bias, 1);
+    /* Give up as an unlock would, after releasing w: once the readers are let in, one of
+     * them may free the lock. */
+    gs_mutex_unlock(&rw->w);
+    gs__rw_writer_release(rw);
+    return false;
 }
 
 void gs_rwmutex_lock(gs_rwmutex *rw) { gs__rw_lock_until(rw, GS__NO_DEADLINE); }
@@ -274,6 +465,20 @@ bool gs_rwmutex_trylock(gs_rwmutex *rw) {
         if (gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND)) {
             got = true;
             break;
+        }
+    }
+    if (got && gs__load_relaxed32(&rw->bias)) {
+        /* Readers may hold rw through slots: revoke, and fail if any does. */
+        gs__store_seq_cst32(&rw->bias, 0);
+        const uint64_t me = (uint64_t)(uintptr_t)rw;
+        for (int i = 0; i < GS__RW_SLOTS && got; i++)
+            if ((gs__load_seq_cst64(&gs__rw_table[i]) & ~GS__RW_SLOT_WAITING) == me)
+                got = false;
+        if (!got) {
+            gs__store_seq_cst32(&rw->bias, 1); /* as in gs__rw_lock_until's give_up */
+            gs_mutex_unlock(&rw->w);
+            gs__rw_writer_release(rw);
+            return false;
         }
     }
     gs_mutex_unlock(&rw->w);

@@ -63,6 +63,16 @@
     static inline type gs__fetch_sub_acq_rel##bits(type *p, type v) {                              \
         return atomic_fetch_sub_explicit(view(p), v, memory_order_acq_rel);                        \
     }                                                                                              \
+    static inline type gs__load_seq_cst##bits(const type *p) {                                     \
+        return atomic_load_explicit(view(p), memory_order_seq_cst);                                \
+    }                                                                                              \
+    static inline void gs__store_seq_cst##bits(type *p, type v) {                                  \
+        atomic_store_explicit(view(p), v, memory_order_seq_cst);                                   \
+    }                                                                                              \
+    static inline bool gs__cas_seq_cst##bits(type *p, type *expected, type desired) {              \
+        return atomic_compare_exchange_strong_explicit(view(p), expected, desired,                 \
+                                                       memory_order_seq_cst, memory_order_relaxed); \
+    }                                                                                              \
     static inline type gs__exchange_acquire##bits(type *p, type v) {                               \
         return atomic_exchange_explicit(view(p), v, memory_order_acquire);                         \
     }                                                                                              \
