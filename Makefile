@@ -41,7 +41,7 @@ test: test-release test-park test-tsan test-asan
 	@echo "gosync: all four test builds passed (release, park, tsan, asan+ubsan)"
 
 bench: build
-	./scripts/bench.sh $(if $(QUICK),--quick)
+	./scripts/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 demo: build
 	$(CTEST) --test-dir build/release --output-on-failure -L demo
