@@ -1189,11 +1189,8 @@ static void gsb_machine_info(gsb_machine *m, const gsb_config *cfg) {
     m->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
     m->allowed = gsb_ncpus;
     struct utsname u;
-    if (uname(&u) == 0) {
-        char k[sizeof m->kernel];
-        gsb_copy(k, sizeof k, u.release);
-        snprintf(m->kernel, sizeof m->kernel, "Linux %.100s %.16s", k, u.machine);
-    }
+    if (uname(&u) == 0)
+        snprintf(m->kernel, sizeof m->kernel, "Linux %.64s %.16s", u.release, u.machine);
     snprintf(m->libc, sizeof m->libc, "glibc %s", gnu_get_libc_version());
 #if defined(__clang__)
     snprintf(m->compiler, sizeof m->compiler, "clang %s", __clang_version__);
