@@ -296,8 +296,8 @@ typedef struct gsb_team {
     pthread_barrier_t barrier __attribute__((aligned(GSB_ALIGN)));
 } gsb_team;
 
-/* Starts n threads running fn(arg + i * stride), pinned round-robin when cfg->pin, releases
- * them together, lets them warm up, measures for duration_s, stops and joins them. Returns
+/* Starts n threads running fn(arg + i * stride), pinned round-robin when cfg->pin (and n > 1),
+ * releases them together, lets them warm up, measures for duration_s, stops and joins them. Returns
  * the measured seconds. */
 static double gsb_team_run(const gsb_config *cfg, gsb_team *team, int n, void *(*fn)(void *),
                            void *arg, size_t stride, double warmup_s, double duration_s) {
@@ -310,7 +310,9 @@ static double gsb_team_run(const gsb_config *cfg, gsb_team *team, int n, void *(
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setstacksize(&attr, 256 * 1024);
-        if (cfg->pin)
+        /* One thread is left to the scheduler: pinning it gains nothing and, on a busy
+         * machine, ties it to a CPU that another process may be using. */
+        if (cfg->pin && n > 1)
             gsb_attr_pin(&attr, gsb_cpu_for(i));
         int err = pthread_create(&tid[i], &attr, fn, (char *)arg + (size_t)i * stride);
         pthread_attr_destroy(&attr);
@@ -492,6 +494,11 @@ static void *gsb_mutex_thread(void *arg) {
         total++;
         if (w->work)
             x = gsb_work(x, w->work);
+    }
+    if (seen == GSB_WARMUP) {
+        /* Never saw the measured phase (not scheduled during it): nothing to count. */
+        n = 0;
+        memset(&w->wait, 0, sizeof w->wait);
     }
     w->measured = n;
     w->total = total;
@@ -703,6 +710,11 @@ static void *gsb_rw_thread(void *arg) {
             gsb_hist_add(&w->rwait, t1 - t0);
         }
         n++;
+    }
+    if (seen == GSB_WARMUP) {
+        n = 0;
+        memset(&w->rwait, 0, sizeof w->rwait);
+        memset(&w->wwait, 0, sizeof w->wwait);
     }
     w->measured = n;
     w->writes_total = writes;

@@ -154,7 +154,7 @@ static const char *gsb_baseline(const char *scenario, const char *kase) {
 
 /* ---- formatting ---- */
 
-#define GSB_NBUF 16
+#define GSB_NBUF 64
 static char gsb_bufs[GSB_NBUF][64];
 static int gsb_bufi;
 static char *gsb_buf(void) { return gsb_bufs[gsb_bufi++ % GSB_NBUF]; }
@@ -403,6 +403,105 @@ static void gsb_table_mutex(void) {
     }
 }
 
+/* Starvation ratios: against a baseline that ran into the cap, the ratio is at most
+ * time / cap. */
+static const char *gsb_fmt_starve_ratio(double v, double base, double cap_s) {
+    if (isinf(base) && isfinite(v)) {
+        char *b = gsb_buf();
+        snprintf(b, 64, "< %.2g×", v / (cap_s * 1e3));
+        return b;
+    }
+    return gsb_fmt_ratio(v, base);
+}
+
+static const char *gsb_fmt_starve_time(const gsb_cell *c, double cap_s) {
+    char *b = gsb_buf();
+    double v = gsb_cell_figure(c);
+    if (!c)
+        return "–";
+    if (isinf(v))
+        snprintf(b, 64, "> %.3g s", cap_s);
+    else
+        snprintf(b, 64, "%s", gsb_fmt_ns(v * 1e6));
+    return b;
+}
+
+/* A figure with its ratio to the baseline: "4.50 ns (0.79×)"; the baseline shows the figure. */
+static const char *gsb_fmt_with_ratio(const char *scenario, const char *kase, const char *impl,
+                                      int threads, bool rate) {
+    const gsb_cell *c = gsb_find(scenario, kase, impl, threads);
+    const char *base = gsb_baseline(scenario, kase);
+    double v = gsb_cell_figure(c), b = gsb_cell_figure(gsb_find(scenario, kase, base, threads));
+    char *out = gsb_buf();
+    if (!c)
+        return "–";
+    if (rate && strcmp(impl, base) == 0)
+        return gsb_fmt_rate(v);
+    if (rate)
+        return gsb_fmt_ratio(v, b);
+    snprintf(out, 64, "%.2f ns (%s)", v, gsb_fmt_ratio(v, b));
+    return out;
+}
+
+/* The figures the performance targets (issue 5) are written against, one row per lock. */
+static void gsb_table_glance(const gsb_config *cfg) {
+    const char *names[64];
+    const gsb_cell *floor = gsb_find("uncontended", "lock", "floor", -1);
+    gsb_out("## At a glance\n\nRatios to pthread_mutex (mutexes) or pthread_rwlock (rwlocks) "
+            "in the same cell; the baseline's row shows its own figure. Details, spreads and "
+            "the other cells follow.\n\n");
+    int n = 0;
+    for (int i = 0; i < gsb_nimpls_of; i++)
+        if (gsb_impls_of[i].kind == GSB_MUTEX)
+            names[n++] = gsb_impls_of[i].name;
+    if (n) {
+        gsb_out("| mutex | uncontended lock+unlock | × floor | mutex/work 8 thr | mutex/work 32 "
+                "thr | worst wait 8 / 32 thr | 128 vs 2 thr | starvation: 10 polite locks |\n"
+                "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < n; i++) {
+            const gsb_cell *u = gsb_find("uncontended", "lock", names[i], -1);
+            const gsb_cell *w8 = gsb_find("mutex", "work", names[i], 8);
+            const gsb_cell *w32 = gsb_find("mutex", "work", names[i], 32);
+            const gsb_cell *w2 = gsb_find("mutex", "work", names[i], 2);
+            const gsb_cell *w128 = gsb_find("mutex", "work", names[i], 128);
+            gsb_out(
+                "| %s | %s | %s | %s | %s | %s / %s | %s | %s |\n", names[i],
+                gsb_fmt_with_ratio("uncontended", "lock", names[i], -1, false),
+                gsb_fmt_ratio(gsb_cell_figure(u), gsb_cell_figure(floor)),
+                gsb_fmt_with_ratio("mutex", "work", names[i], 8, true),
+                gsb_fmt_with_ratio("mutex", "work", names[i], 32, true),
+                w8 ? gsb_fmt_ns(w8->med.max_ns) : "–", w32 ? gsb_fmt_ns(w32->med.max_ns) : "–",
+                gsb_fmt_ratio(gsb_cell_figure(w128), gsb_cell_figure(w2)),
+                gsb_fmt_starve_time(gsb_find("starvation", "polite10", names[i], -1), cfg->cap_s));
+        }
+        gsb_out("\n");
+    }
+    n = 0;
+    for (int i = 0; i < gsb_nimpls_of; i++)
+        if (gsb_impls_of[i].kind == GSB_RW)
+            names[n++] = gsb_impls_of[i].name;
+    if (n) {
+        char flood[16];
+        snprintf(flood, sizeof flood, "r%d", cfg->flood_readers);
+        gsb_out("| rwlock | uncontended rlock+runlock | read-only 2 vs 1 thr | read-only 2 thr | "
+                "1%% writes 2 thr | 1%% writes 8 thr | writer flood: acquisitions/s | flood: "
+                "worst writer wait |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < n; i++) {
+            const gsb_cell *f = gsb_find("wflood", flood, names[i], -1);
+            gsb_out("| %s | %s | %s | %s | %s | %s | %s | %s |\n", names[i],
+                    gsb_fmt_with_ratio("uncontended", "rlock", names[i], -1, false),
+                    gsb_fmt_ratio(gsb_cell_figure(gsb_find("rw", "w0", names[i], 2)),
+                                  gsb_cell_figure(gsb_find("rw", "w0", names[i], 1))),
+                    gsb_fmt_with_ratio("rw", "w0", names[i], 2, true),
+                    gsb_fmt_with_ratio("rw", "w1", names[i], 2, true),
+                    gsb_fmt_with_ratio("rw", "w1", names[i], 8, true),
+                    f ? gsb_fmt_num("%.0f", f->med.ops_per_sec) : "–",
+                    f ? gsb_fmt_ns(f->med.wmax_ns) : "–");
+        }
+        gsb_out("\n");
+    }
+}
+
 static void gsb_table_starvation(const gsb_config *cfg) {
     const char *names[64];
     int n = gsb_impls_in("starvation", "polite10", names);
@@ -412,7 +511,7 @@ static void gsb_table_starvation(const gsb_config *cfg) {
     gsb_out("## Starvation: greedy holder vs polite locker\n\n"
             "A greedy thread locks, holds %d µs, unlocks and locks again at once; a polite "
             "thread on the other CPU sleeps 100 µs and locks, 10 times (Go's TestMutexFairness). "
-            "Time to the polite thread's 10th acquisition, lower is better; \"> %.0f s\" means "
+            "Time to the polite thread's 10th acquisition, lower is better; \"> %.3g s\" means "
             "it did not get there before the cap (such an implementation is not repeated).\n\n"
             "| implementation | time to 10 polite acquisitions | spread | × pthread | worst polite "
             "wait |\n|---|---:|---:|---:|---:|\n",
@@ -422,11 +521,11 @@ static void gsb_table_starvation(const gsb_config *cfg) {
         double v = gsb_cell_figure(c);
         char t[64];
         if (isinf(v))
-            snprintf(t, sizeof t, "> %.0f s (%.0f of 10 done)", cfg->cap_s, c->med.ops);
+            snprintf(t, sizeof t, "> %.3g s (%.0f of 10 done)", cfg->cap_s, c->med.ops);
         else
             snprintf(t, sizeof t, "%s", gsb_fmt_ns(v * 1e6));
-        gsb_out("| %s | %s | %s | %s | %s |\n", names[i], t, gsb_fmt_spread(c), gsb_fmt_ratio(v, b),
-                isinf(v) ? "–" : gsb_fmt_ns(c->med.max_ns));
+        gsb_out("| %s | %s | %s | %s | %s |\n", names[i], t, gsb_fmt_spread(c),
+                gsb_fmt_starve_ratio(v, b, cfg->cap_s), isinf(v) ? "–" : gsb_fmt_ns(c->med.max_ns));
     }
     gsb_out("\n");
 }
@@ -794,8 +893,10 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             "between two identical locks (pthread vs mtx_t).\n\n",
             m->date, m->cpu, m->cores, m->allowed, m->kernel, m->libc, m->compiler, m->gosync,
             m->go, cfg->cmdline, cfg->reps, cfg->reps == 1 ? "" : "s", cfg->duration_s,
-            cfg->warmup_s, cfg->pin ? ", threads pinned round-robin over the CPUs" : "", m->clock,
-            m->allowed, m->load_start, load_end);
+            cfg->warmup_s, cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "",
+            m->clock, m->allowed, m->load_start, load_end);
+    if (!cfg->filter)
+        gsb_table_glance(cfg);
     if (ran[GSB_SC_UNCONTENDED])
         gsb_table_uncontended();
     if (ran[GSB_SC_MUTEX])

@@ -471,6 +471,9 @@ func mutex(r *row) {
 				x = workLoop(x, w)
 			}
 		}
+		if seen == phaseWarmup { // never saw the measured phase: nothing to count
+			cnt, h = 0, new(hist)
+		}
 		measured[i], totals[i], overlaps[i], hists[i] = cnt, total, over, h
 		atomic.AddUint64(&sink, x)
 	})
@@ -622,6 +625,9 @@ func rwMix(r *row) {
 				rhist.add(t1 - t0)
 			}
 			cnt++
+		}
+		if seen == phaseWarmup {
+			cnt, rhist, whist = 0, new(hist), new(hist)
 		}
 		measured[i], writes[i], torns[i], rh[i], wh[i] = cnt, wr, torn, rhist, whist
 		atomic.AddUint64(&sink, x)
