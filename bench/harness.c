@@ -367,87 +367,113 @@ static void gsb_fairness(gsb_row *r, const uint64_t *ops, int n) {
     r->jain = sum * sum / (n * sq);
 }
 
+static gsb_row *gsb_new_row(void);
+
 /* ---- scenario: uncontended ---- */
 
+/* Samples per implementation and repetition; the fastest counts. Other processes (and
+ * interrupts) can only add time to a single-threaded loop, never take it away, and a sample
+ * of a few milliseconds often runs between two preemptions even on a busy machine. The
+ * implementations of a cell take their samples in turn (round k: each one sample), so that a
+ * spell of slowness on a shared machine hits them all alike. */
 #define GSB_UNC_SAMPLES 20
 
 typedef struct gsb_unc_job {
     const gsb_lock_ops *ops;
     bool read; /* rlock+runlock instead of lock+unlock */
-    double sample_s;
+    void (*loop)(void *, uint64_t, volatile uint64_t *);
+    void *lock;
+    volatile uint64_t *count;
+    uint64_t done; /* pairs run so far: the count must match */
+    uint64_t n;    /* pairs per sample */
     double ns_per_pair;
-    uint64_t pairs;
     const char *error;
 } gsb_unc_job;
 
+typedef struct gsb_unc_set {
+    gsb_unc_job *jobs;
+    int n;
+    double sample_s;
+} gsb_unc_set;
+
+static double gsb_unc_sample(gsb_unc_job *j, uint64_t n) {
+    int64_t t0 = gsb_now_ns();
+    j->loop(j->lock, n, j->count);
+    int64_t t1 = gsb_now_ns();
+    j->done += n;
+    return (double)(t1 - t0);
+}
+
 static void *gsb_unc_thread(void *arg) {
-    gsb_unc_job *job = arg;
-    const gsb_lock_ops *o = job->ops;
-    void (*loop)(void *, uint64_t, volatile uint64_t *) = job->read ? o->rpair_loop : o->pair_loop;
-    void *l = gsb_lock_new(o);
-    volatile uint64_t *count = gsb_alloc(sizeof *count);
-    uint64_t done = 0;
-
-    loop(l, 10000, count); /* warm-up: caches, branch predictors, lazy binding */
-    done += 10000;
-    uint64_t n = 4096;
-    double t;
-    for (;;) {
-        int64_t t0 = gsb_now_ns();
-        loop(l, n, count);
-        t = (double)(gsb_now_ns() - t0) / 1e9;
-        done += n;
-        if (t >= job->sample_s / GSB_UNC_SAMPLES / 4 || n >= (1ull << 40))
-            break;
-        n *= 2;
+    gsb_unc_set *set = arg;
+    for (int i = 0; i < set->n; i++) {
+        gsb_unc_job *j = &set->jobs[i];
+        j->loop = j->read ? j->ops->rpair_loop : j->ops->pair_loop;
+        j->lock = gsb_lock_new(j->ops);
+        j->count = gsb_alloc(sizeof *j->count);
+        gsb_unc_sample(j, 10000); /* warm-up: caches, branch predictors, lazy binding */
+        uint64_t n = 4096;
+        double ns;
+        while ((ns = gsb_unc_sample(j, n)) < set->sample_s * 1e9 / 4 && n < (1ull << 40))
+            n *= 2;
+        n = (uint64_t)((double)n * set->sample_s * 1e9 / (ns > 0 ? ns : 1));
+        j->n = n < 1000 ? 1000 : n;
+        j->ns_per_pair = INFINITY;
     }
-    /* GSB_UNC_SAMPLES short samples; the fastest counts. Other processes (and interrupts) can
-     * only add time to a single-threaded loop, never take it away, and a sample of a few
-     * milliseconds often runs between two preemptions even on a busy machine. */
-    n = (uint64_t)((double)n * job->sample_s / GSB_UNC_SAMPLES / (t > 0 ? t : 1e-9));
-    if (n < 1000)
-        n = 1000;
-    job->ns_per_pair = INFINITY;
     for (int s = 0; s < GSB_UNC_SAMPLES; s++) {
-        int64_t t0 = gsb_now_ns();
-        loop(l, n, count);
-        double ns = (double)(gsb_now_ns() - t0) / (double)n;
-        done += n;
-        if (ns < job->ns_per_pair)
-            job->ns_per_pair = ns;
+        for (int k = 0; k < set->n; k++) {
+            gsb_unc_job *j = &set->jobs[(k + s) % set->n];
+            double ns = gsb_unc_sample(j, j->n) / (double)j->n;
+            if (ns < j->ns_per_pair)
+                j->ns_per_pair = ns;
+        }
     }
-    job->pairs = n;
-
-    if (*count != done)
-        job->error = "the guarded count lost updates";
-    else if (!o->trylock(l))
-        job->error = "trylock failed on a lock the loop should have left free";
-    else if (o->trylock(l))
-        job->error = "trylock succeeded on a lock this thread holds";
-    else
-        o->unlock(l);
-    free((void *)count);
-    gsb_lock_free(o, l);
+    for (int i = 0; i < set->n; i++) {
+        gsb_unc_job *j = &set->jobs[i];
+        const gsb_lock_ops *o = j->ops;
+        if (*j->count != j->done)
+            j->error = "the guarded count lost updates";
+        else if (!o->trylock(j->lock))
+            j->error = "trylock failed on a lock the loop should have left free";
+        else if (o->trylock(j->lock))
+            j->error = "trylock succeeded on a lock this thread holds";
+        else
+            o->unlock(j->lock);
+        free((void *)j->count);
+        gsb_lock_free(o, j->lock);
+    }
     return NULL;
 }
 
-static void gsb_run_uncontended(const gsb_config *cfg, const gsb_impl *im, const char *kase,
-                                gsb_row *r) {
-    gsb_unc_job job = {im->ops, strcmp(kase, "rlock") == 0, cfg->unc_s, 0, 0, NULL};
+/* One repetition of an uncontended cell for the C implementations among set[0..n), on one
+ * pinned thread. */
+static void gsb_run_uncontended(const gsb_config *cfg, const gsb_impl **set, int n,
+                                const char *kase, int rep) {
+    gsb_unc_job *jobs = calloc((size_t)n, sizeof *jobs);
+    gsb_unc_set us = {jobs, 0, cfg->unc_s / GSB_UNC_SAMPLES};
+    for (int i = 0; i < n; i++)
+        if (!set[i]->go)
+            jobs[us.n++] = (gsb_unc_job){.ops = set[i]->ops, .read = !strcmp(kase, "rlock")};
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     gsb_attr_pin(&attr, gsb_cpus[0]);
     pthread_t t;
-    if (pthread_create(&t, &attr, gsb_unc_thread, &job))
+    if (pthread_create(&t, &attr, gsb_unc_thread, &us))
         gsb_die("pthread_create failed");
     pthread_attr_destroy(&attr);
     pthread_join(t, NULL);
-    if (job.error)
-        gsb_violation("uncontended/%s %s: %s", kase, im->name, job.error);
-    r->ns_per_op = job.ns_per_pair;
-    r->ops = (double)job.pairs;
-    r->seconds = job.ns_per_pair * (double)job.pairs / 1e9;
-    r->ops_per_sec = 1e9 / job.ns_per_pair;
+    for (int i = 0; i < us.n; i++) {
+        gsb_unc_job *j = &jobs[i];
+        if (j->error)
+            gsb_violation("uncontended/%s %s: %s", kase, j->ops->name, j->error);
+        gsb_row *r = gsb_new_row();
+        gsb_row_init(r, "uncontended", kase, j->ops->name, 1, rep);
+        r->ns_per_op = j->ns_per_pair;
+        r->ops = (double)j->n;
+        r->seconds = j->ns_per_pair * (double)j->n / 1e9;
+        r->ops_per_sec = 1e9 / j->ns_per_pair;
+    }
+    free(jobs);
 }
 
 /* ---- scenario: contended mutex ---- */
@@ -1059,9 +1085,6 @@ static void gsb_measure(const gsb_config *cfg, const gsb_impl *im, int sc, const
         return;
     }
     switch (sc) {
-    case GSB_SC_UNCONTENDED:
-        gsb_run_uncontended(cfg, im, kase, r);
-        break;
     case GSB_SC_MUTEX:
         gsb_run_mutex(cfg, im, kase, threads, r);
         break;
@@ -1098,6 +1121,18 @@ static void gsb_cell(const gsb_config *cfg, const gsb_impl **set, int n, int sc,
     fprintf(stderr, " ...");
     int64_t t0 = gsb_now_ns();
     for (int rep = 1; rep <= cfg->reps; rep++) {
+        if (sc == GSB_SC_UNCONTENDED) {
+            /* The C implementations take turns sample by sample (see GSB_UNC_SAMPLES); Go's
+             * program takes its samples in its own process, in the same repetition. */
+            const gsb_impl *order[64];
+            for (int k = 0; k < n; k++)
+                order[k] = set[(k + rep - 1) % n];
+            gsb_run_uncontended(cfg, order, n, kase, rep);
+            for (int k = 0; k < n; k++)
+                if (set[k]->go)
+                    gsb_measure(cfg, set[k], sc, kase, rw_case, threads, rep);
+            continue;
+        }
         for (int k = 0; k < n; k++) {
             int i = (k + rep - 1) % n;
             if (capped[i] || gsb_spin_skipped(set[i], sc, threads))

@@ -697,12 +697,30 @@ static int gsb_impls_in_rw(const char **out) {
 }
 
 /* rw waits at the largest thread count, one row per write share that ran. */
-static void gsb_dat_rw_wait(const char *dir, bool writer) {
-    const char *names[64];
-    int n = gsb_impls_in_rw(names), tmax = 0;
+static int gsb_rw_tmax(void) {
+    int tmax = 0;
     for (int i = 0; i < ncells; i++)
         if (!strcmp(cells[i].scenario, "rw") && cells[i].threads > tmax)
             tmax = cells[i].threads;
+    return tmax;
+}
+
+/* The implementations with an rw cell at the largest thread count. */
+static int gsb_impls_at_tmax(const char **out) {
+    const char *all[64];
+    int n = gsb_impls_in_rw(all), m = 0, tmax = gsb_rw_tmax();
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            if (gsb_find("rw", gsb_rw_kases[k], all[i], tmax)) {
+                out[m++] = all[i];
+                break;
+            }
+    return m;
+}
+
+static void gsb_dat_rw_wait(const char *dir, bool writer) {
+    const char *names[64];
+    int n = gsb_impls_at_tmax(names), tmax = gsb_rw_tmax();
     FILE *f = gsb_open(dir, writer ? "rw-wwait.dat" : "rw-rwait.dat");
     fprintf(f, "writes");
     for (int i = 0; i < n; i++)
@@ -815,6 +833,7 @@ static void gsb_plots(const char *dir, const gsb_machine *m, const bool *ran) {
         fprintf(gp, "unset multiplot\n");
         gsb_dat_rw_wait(pdir, false);
         gsb_dat_rw_wait(pdir, true);
+        n = gsb_impls_at_tmax(names);
         fprintf(gp,
                 "set output 'rw-wait.png'\nset terminal pngcairo size 1400,550 noenhanced font "
                 "',10'\nset multiplot layout 1,2 title 'reader/writer: wait p99 at the largest "
@@ -890,7 +909,7 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             "that are not running, and one cell can take tens of seconds; their cells show –.\n"
             "- This is a shared, noisy virtual machine (load average 1/5/15 min: %s at the "
             "start, %s at the end): trust differences well beyond the spread and beyond the gap "
-            "between two identical locks (pthread vs mtx_t).\n\n",
+            "between two nearly identical locks (pthread vs mtx_t under contention).\n\n",
             m->date, m->cpu, m->cores, m->allowed, m->kernel, m->libc, m->compiler, m->gosync,
             m->go, cfg->cmdline, cfg->reps, cfg->reps == 1 ? "" : "s", cfg->duration_s,
             cfg->warmup_s, cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "",
