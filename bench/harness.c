@@ -1120,7 +1120,8 @@ static void gsb_cell(const gsb_config *cfg, const gsb_impl **set, int n, int sc,
         fprintf(stderr, " threads=%d", threads);
     fprintf(stderr, " ...");
     int64_t t0 = gsb_now_ns();
-    for (int rep = 1; rep <= cfg->reps; rep++) {
+    int reps = sc == GSB_SC_STARVATION || sc == GSB_SC_WFLOOD ? cfg->reps_long : cfg->reps;
+    for (int rep = 1; rep <= reps; rep++) {
         if (sc == GSB_SC_UNCONTENDED) {
             /* The C implementations take turns sample by sample (see GSB_UNC_SAMPLES); Go's
              * program takes its samples in its own process, in the same repetition. */
@@ -1288,7 +1289,8 @@ static void gsb_usage(FILE *f) {
         "  --filter LIST      scenarios to run: uncontended, mutex, starvation, rw, wflood;\n"
         "                     scenario:case picks one case (mutex:work, rw:w1, uncontended:rlock)\n"
         "  --impl LIST        implementations (see --list); the pthread baselines are added\n"
-        "  --reps N           repetitions per cell (default 3; quick 1); medians are reported\n"
+        "  --reps N           repetitions per cell (default 5, 3 for starvation and wflood;\n"
+        "                     quick 1); medians are reported\n"
         "  --duration S       measured seconds per mutex/rw cell (default 0.2; quick 0.08)\n"
         "  --warmup S         warm-up seconds before each (default 0.05; quick 0.02)\n"
         "  --threads LIST     thread counts for mutex and rw (default 1,2,4,8,32,128 and 1,2,8)\n"
@@ -1381,12 +1383,16 @@ int main(int argc, char **argv) {
 #undef GSB_ARG
     }
     bool q = cfg.quick;
-    if (cfg.reps < 0)
-        cfg.reps = q ? 1 : 3;
+    cfg.reps_long = cfg.reps;
+    if (cfg.reps < 0) {
+        cfg.reps = q ? 1 : 5;
+        /* The starvation and writer-flood cells last up to seconds each: 3 repetitions. */
+        cfg.reps_long = q ? 1 : 3;
+    }
     if (cfg.duration_s < 0)
-        cfg.duration_s = q ? 0.08 : 0.2;
+        cfg.duration_s = q ? 0.08 : 0.1;
     if (cfg.warmup_s < 0)
-        cfg.warmup_s = q ? 0.02 : 0.05;
+        cfg.warmup_s = q ? 0.02 : 0.03;
     if (cfg.unc_s < 0)
         cfg.unc_s = q ? 0.02 : 0.05;
     if (cfg.cap_s < 0)

@@ -645,16 +645,17 @@ static FILE *gsb_open(const char *dir, const char *name) {
 }
 
 static void gsb_csv_header(FILE *f, const gsb_config *cfg, const gsb_machine *m) {
-    fprintf(f,
-            "# gosync benchmark; date=%s; cpu=%s; cores=%d; allowed=%d; kernel=%s; %s; "
-            "compiler=%s; gosync=%s; go=%s; loadavg_at_start=%s\n# command: %s\n# reps=%d "
-            "duration=%gs warmup=%gs "
-            "unc=%gs cap=%gs flood=%gs readers=%d hold_us=%d greedy_hold_us=%d work=%d "
-            "rwork=%d pin=%d\n# wait clock: %s\n",
-            m->date, m->cpu, m->cores, m->allowed, m->kernel, m->libc, m->compiler, m->gosync,
-            m->go, m->load_start, cfg->cmdline, cfg->reps, cfg->duration_s, cfg->warmup_s,
-            cfg->unc_s, cfg->cap_s, cfg->flood_s, cfg->flood_readers, cfg->hold_us,
-            cfg->greedy_hold_us, cfg->work, cfg->rwork, cfg->pin, m->clock);
+    fprintf(
+        f,
+        "# gosync benchmark; date=%s; cpu=%s; cores=%d; allowed=%d; kernel=%s; %s; "
+        "compiler=%s; gosync=%s; go=%s; loadavg_at_start=%s\n# command: %s\n# reps=%d reps_long=%d "
+        "duration=%gs warmup=%gs "
+        "unc=%gs cap=%gs flood=%gs readers=%d hold_us=%d greedy_hold_us=%d work=%d "
+        "rwork=%d pin=%d\n# wait clock: %s\n",
+        m->date, m->cpu, m->cores, m->allowed, m->kernel, m->libc, m->compiler, m->gosync, m->go,
+        m->load_start, cfg->cmdline, cfg->reps, cfg->reps_long, cfg->duration_s, cfg->warmup_s,
+        cfg->unc_s, cfg->cap_s, cfg->flood_s, cfg->flood_readers, cfg->hold_us, cfg->greedy_hold_us,
+        cfg->work, cfg->rwork, cfg->pin, m->clock);
 }
 
 /* A gnuplot data block: rows of x, columns of implementations. */
@@ -896,8 +897,9 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
     gsb_out("# gosync benchmarks%s\n\n", cfg->quick ? " (quick run)" : "");
     gsb_out("- Date: %s\n- Machine: %s, %d cores online (%d allowed to this run); %s; %s\n"
             "- Compiler: %s; gosync %s; Go: %s\n- Command: `%s`\n"
-            "- Each cell ran every implementation %d time%s, interleaved (order rotated per "
-            "repetition); figures are medians, spread is ± half the min–max range over the "
+            "- Each cell ran every implementation %d time%s (starvation and writer flood: %d), "
+            "interleaved (order rotated per repetition); figures are medians, spread is ± half the "
+            "min–max range over the "
             "repetitions, relative to the median. Measured %g s per mutex/rw cell after %g s of "
             "warm-up%s.\n- Ratios are to the pthread baseline of the same cell (pthread_mutex "
             "for mutex scenarios, pthread_rwlock for reader/writer ones): above 1× is better "
@@ -911,9 +913,10 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             "start, %s at the end): trust differences well beyond the spread and beyond the gap "
             "between two nearly identical locks (pthread vs mtx_t under contention).\n\n",
             m->date, m->cpu, m->cores, m->allowed, m->kernel, m->libc, m->compiler, m->gosync,
-            m->go, cfg->cmdline, cfg->reps, cfg->reps == 1 ? "" : "s", cfg->duration_s,
-            cfg->warmup_s, cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "",
-            m->clock, m->allowed, m->load_start, load_end);
+            m->go, cfg->cmdline, cfg->reps, cfg->reps == 1 ? "" : "s", cfg->reps_long,
+            cfg->duration_s, cfg->warmup_s,
+            cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "", m->clock,
+            m->allowed, m->load_start, load_end);
     if (!cfg->filter)
         gsb_table_glance(cfg);
     if (ran[GSB_SC_UNCONTENDED])

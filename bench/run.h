@@ -20,6 +20,7 @@ typedef struct gsb_config {
     const char *filter; /* "scenario[:case],..." or NULL for all */
     const char *impls;  /* "name,..." or NULL for all */
     int reps;
+    int reps_long;     /* repetitions of the starvation and writer-flood cells */
     double duration_s; /* measured time of one mutex or rw cell */
     double warmup_s;   /* run before the measured time, per cell */
     double unc_s;      /* time of one uncontended sample */
