@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -1201,6 +1202,56 @@ static void gsb_matrix(const gsb_config *cfg, bool *ran) {
 
 /* ---- setup ---- */
 
+/* /proc/stat's aggregate line: busy (everything but idle and iowait) and steal, seconds. */
+static bool gsb_proc_stat(double *busy, double *steal) {
+    unsigned long long v[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    int got = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                         &v[3], &v[4], &v[5], &v[6], &v[7])
+                : 0;
+    if (f)
+        fclose(f);
+    if (got < 8)
+        return false;
+    double hz = (double)sysconf(_SC_CLK_TCK);
+    /* user nice system idle iowait irq softirq steal */
+    *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
+    *steal = (double)v[7] / hz;
+    return true;
+}
+
+static double gsb_self_cpu_s(void) {
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    getrusage(RUSAGE_CHILDREN, &b); /* the Go program's runs, once waited for */
+    return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
+           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
+                    b.ru_stime.tv_usec) /
+               1e6;
+}
+
+void gsb_cpu_account_start(gsb_machine *m) {
+    if (!gsb_proc_stat(&m->stat_busy_s, &m->stat_steal_s))
+        m->stat_busy_s = NAN;
+    m->self_cpu_s = gsb_self_cpu_s();
+    m->wall_s = (double)gsb_now_ns() / 1e9;
+}
+
+void gsb_cpu_account_end(const gsb_machine *m, double *others, double *steal) {
+    double busy, st;
+    *others = *steal = NAN;
+    if (isnan(m->stat_busy_s) || !gsb_proc_stat(&busy, &st))
+        return;
+    double capacity = ((double)gsb_now_ns() / 1e9 - m->wall_s) * gsb_ncpus;
+    double mine = gsb_self_cpu_s() - m->self_cpu_s;
+    if (capacity <= 0)
+        return;
+    *others = (busy - m->stat_busy_s - mine) / capacity;
+    if (*others < 0)
+        *others = 0;
+    *steal = (st - m->stat_steal_s) / capacity;
+}
+
 void gsb_loadavg(char *buf, size_t n) {
     double a = 0, b = 0, c = 0;
     FILE *f = fopen("/proc/loadavg", "r");
@@ -1475,6 +1526,7 @@ int main(int argc, char **argv) {
 
     bool ran[GSB_SC_N] = {false};
     int64_t t0 = gsb_now_ns();
+    gsb_cpu_account_start(&m);
     gsb_matrix(&cfg, ran);
     fprintf(stderr, "gosync-bench: %d measurements in %.1f s\n", gsb_nrows,
             (double)(gsb_now_ns() - t0) / 1e9);

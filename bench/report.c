@@ -892,8 +892,25 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
         gsb_plots(cfg->out_dir, m, ran);
         gsb_md = gsb_open(cfg->out_dir, "summary.md");
     }
-    char load_end[64];
-    gsb_loadavg(load_end, sizeof load_end);
+    double others, steal;
+    gsb_cpu_account_end(m, &others, &steal);
+    char busy[256] = "";
+    if (!isnan(others)) {
+        size_t k = (size_t)snprintf(busy, sizeof busy,
+                                    " Other processes used %.0f%% of the %d CPUs' time during "
+                                    "the run",
+                                    100 * others, m->allowed);
+        if (steal > 0.005 && k < sizeof busy)
+            k += (size_t)snprintf(busy + k, sizeof busy - k, ", the hypervisor stole %.0f%%",
+                                  100 * steal);
+        if (k < sizeof busy)
+            snprintf(busy + k, sizeof busy - k, ".");
+    }
+    if (!isnan(others) && others > 0.1)
+        fprintf(stderr,
+                "gosync-bench: warning: other processes used %.0f%% of the CPUs during this run; "
+                "expect noisy figures\n",
+                100 * others);
     gsb_out("# gosync benchmarks%s\n\n", cfg->quick ? " (quick run)" : "");
     gsb_out("- Date: %s\n- Machine: %s, %d cores online (%d allowed to this run); %s; %s\n"
             "- Compiler: %s; gosync %s; Go: %s\n- Command: `%s`\n"
@@ -909,14 +926,14 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             "scenarios only up to one "
             "thread per CPU (%d here): beyond that a queue spinlock hands the lock to waiters "
             "that are not running, and one cell can take tens of seconds; their cells show –.\n"
-            "- This is a shared, noisy virtual machine (load average 1/5/15 min: %s at the "
-            "start, %s at the end): trust differences well beyond the spread and beyond the gap "
-            "between two nearly identical locks (pthread vs mtx_t under contention).\n\n",
+            "- This is a shared, noisy virtual machine (load average 1/5/15 min at the start: "
+            "%s).%s Trust differences well beyond the spread and beyond the gap between two "
+            "nearly identical locks (pthread vs mtx_t under contention).\n\n",
             m->date, m->cpu, m->cores, m->allowed, m->kernel, m->libc, m->compiler, m->gosync,
             m->go, cfg->cmdline, cfg->reps, cfg->reps == 1 ? "" : "s", cfg->reps_long,
             cfg->duration_s, cfg->warmup_s,
             cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "", m->clock,
-            m->allowed, m->load_start, load_end);
+            m->allowed, m->load_start, busy);
     if (!cfg->filter)
         gsb_table_glance(cfg);
     if (ran[GSB_SC_UNCONTENDED])

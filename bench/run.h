@@ -93,7 +93,16 @@ typedef struct gsb_machine {
     char go[64];
     char clock[160];
     char load_start[64]; /* /proc/loadavg's 1, 5, 15-minute figures when the run began */
+    /* To tell how busy the machine was with other work during the run: /proc/stat's CPU
+     * counters, this process's CPU time (with the Go program's), and the time, at the start. */
+    double stat_busy_s, stat_steal_s, self_cpu_s, wall_s;
 } gsb_machine;
+
+/* At the start of a run: records the counters above. */
+void gsb_cpu_account_start(gsb_machine *m);
+/* At the end: the share of all CPUs' time that other processes used since the start, and the
+ * share stolen by the hypervisor (both 0..1; NaN when /proc/stat cannot be read). */
+void gsb_cpu_account_end(const gsb_machine *m, double *others, double *steal);
 
 /* The load averages now ("1.23 0.80 0.40"), or "unknown". */
 void gsb_loadavg(char *buf, size_t n);
