@@ -48,7 +48,7 @@ test: $(addprefix test-,$(CONFIGS))
 	@echo "gosync: all four test builds passed (release, park, tsan, asan+ubsan)"
 
 bench: build
-	./scripts/bench.sh $(if $(QUICK),--quick)
+	./scripts/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 demo: build
 	$(CTEST) --test-dir build/release --output-on-failure -L demo

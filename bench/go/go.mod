@@ -1,0 +1,3 @@
+module gosync/bench/go
+
+go 1.19
