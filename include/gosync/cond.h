@@ -24,8 +24,9 @@
  * with the locker held (or the change may fall between a waiter's test and its wait). There
  * are no spurious wake-ups: wait returns only after a signal or broadcast picked it.
  *
- * Broadcast wakes its waiters one after another, oldest first: each relocks the locker and
- * only then wakes the next, so that they do not all rush the lock at once.
+ * Broadcast wakes its waiters as a cascade, oldest first: it wakes one, and each woken
+ * waiter wakes the next before relocking. The broadcaster makes one wake-up call however
+ * many wait, and the waiters do not all become runnable at the same instant.
  */
 #ifndef GOSYNC_COND_H
 #define GOSYNC_COND_H
