@@ -1,39 +1,49 @@
 /* src/rwmutex.c: gs_rwmutex, Go's sync.RWMutex.
  *
- * Writers serialise on a gs_mutex (rw->w), which brings the mutex's fairness (starvation
- * mode) to writer-vs-writer contention without a second copy of its slow path. Readers and
- * the one writer that holds w meet on a 64-bit state word (rw->state):
+ * A 64-bit state word (rw->state) is the lock; a gs_mutex (rw->w) queues the writers that
+ * find it taken, which brings the mutex's fairness (barging, then starvation mode) to
+ * writer-vs-writer contention without a second copy of its slow path; and reader bias
+ * (BRAVO, below) takes readers off the state word while no writer is around.
  *
  *   bits  0..15  Q       queued readers: arrived while a writer was pending, asleep until
- *                        that writer unlocks
+ *                        that writer releases
  *   bits 16..31  P       admitted readers that have not yet noticed it (still asleep)
  *   bits 32..55  A       active readers: hold the lock, or were admitted and are waking up
+ *   bit  59      WBLOCK  the thread holding w waits to announce: writers may not take the
+ *                        fast path past it (without it, they could barge forever)
+ *   bit  60      WHOLD   the announced writer holds w (it came by the slow path); its
+ *                        release unlocks w
  *   bit  61      WPEND   a writer has announced itself: it holds the lock once A drains to
  *                        0, and it keeps new readers out (they queue) from the announcement on
  *   bit  62      PHASE   flipped by every writer release; a queued reader is admitted when the
  *                        phase differs from the one it queued in
- *   bit  63      WSLEEP  the writer holding w sleeps on the word
+ *   bit  63      WSLEEP  the thread holding w sleeps on the word
  *
- * The upper half (A, WPEND, PHASE, WSLEEP) is the futex word: readers sleep on it with the
- * READER tag waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0,
- * for WPEND to clear, or for P == 0. Every change a sleeper waits for changes that half (the
- * reader that takes P to 0 clears WSLEEP in the same CAS), so no wake-up is lost.
+ * The upper half (A and the bits) is the futex word: readers sleep on it with the READER tag
+ * waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0, for WPEND to
+ * clear, or for P == 0. Every change a sleeper waits for changes that half (the reader that
+ * takes P to 0 clears WSLEEP in the same CAS), so no wake-up is lost.
  *
  * Reader:   rlock     A+1 (fetch_add, acquire); if WPEND was set, move A-1,Q+1 (CAS) unless
  *                     that writer already released, then sleep until PHASE flips; then P-1
- *           runlock   A-1 (fetch_sub, release); if that took A to 0 under WPEND|WSLEEP,
- *                     wake the writer
- * Writer:   lock      lock w; wait for !WPEND (previous writer inside) and P == 0; set WPEND;
- *                     wait for A == 0; unlock w. The write lock is then held by WPEND alone.
- *           release   one CAS: clear WPEND and WSLEEP, flip PHASE, A += Q, P = Q, Q = 0 (the
- *                     readers that queued behind this writer are admitted before the next
- *                     writer can announce: Go's "neither side starves"); then wake them, and
- *                     the w-holder if it sleeps. Used by unlock, and by a writer that times
- *                     out while draining (it lets in the readers that queued behind it).
+ *           runlock   A-1 (CAS, release); if that took A to 0 under WPEND|WSLEEP, wake the
+ *                     writer
+ * Writer:   fast      state all clear but PHASE -> set WPEND (one CAS): nobody reads, writes
+ *                     or waits, so the lock is ours (after revoking reader bias, if set)
+ *           slow      lock w; set WBLOCK; wait for !WPEND (previous writer inside) and
+ *                     P == 0; set WPEND|WHOLD, clear WBLOCK; wait for A == 0. w stays held
+ *                     until the release, so the next writers queue on w, not here.
+ *           release   if WHOLD, unlock w first; then one CAS: clear WPEND, WHOLD and WSLEEP,
+ *                     flip PHASE, A += Q, P = Q, Q = 0 (the readers that queued behind this
+ *                     writer are admitted before the next writer can announce: Go's
+ *                     "neither side starves"); then wake them, and the w-holder if it
+ *                     sleeps. Used by unlock, and by a writer that gives up while draining
+ *                     (it lets in the readers that queued behind it).
  *
  * Invariants:
  *   - Q > 0 only while WPEND is set; a release moves all of Q into A at once.
- *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices.
+ *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices. (The
+ *     announced writer holds w while it drains A, and w is released before WPEND is.)
  *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at the
  *     release of an announced writer, and a writer announces only when P == 0, i.e. once
  *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
@@ -41,8 +51,9 @@
  *     would take itself for still queued.) One bit of phase is therefore enough.
  *   - A reader that saw WPEND moves itself to Q only while (WPEND, PHASE) still name the
  *     writer it saw; if that writer has released, its A count already admits it.
- *   - Every release (runlock, unlock, a writer giving up) is a single RMW on state, after
- *     which only gs__wake is called: the lock may be freed by the next owner at once.
+ *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state,
+ *     after which only gs__wake is called: the lock may be freed by the next owner at once.
+ *     The unlock of w comes before it, while the lock is still write-held.
  *
  * Readers that time out while queued leave Q with a CAS if their phase has not flipped; if
  * it has, they were admitted and return true.
@@ -61,6 +72,8 @@
 #define GS__RW_P_MASK (0xffffull << 16)
 #define GS__RW_READER (1ull << 32)
 #define GS__RW_A_MAX ((1ull << 24) - 1)
+#define GS__RW_WBLOCK (1ull << 59)
+#define GS__RW_WHOLD (1ull << 60)
 #define GS__RW_WPEND (1ull << 61)
 #define GS__RW_PHASE (1ull << 62)
 #define GS__RW_WSLEEP (1ull << 63)
@@ -350,17 +363,22 @@ void gs_rwmutex_runlock(gs_rwmutex *rw) {
 
 /* ---- writers ---- */
 
-/* The writer's release: clear WPEND and WSLEEP, flip PHASE, admit the queued readers.
- * Also how a writer that timed out while draining withdraws. */
+/* The writer's release: if it holds w, unlock w (the lock is still write-held, so nobody
+ * can free it yet); then one CAS clears WPEND, WHOLD and WSLEEP, flips PHASE and admits the
+ * queued readers. Also how a writer that gave up while draining withdraws. */
 static void gs__rw_writer_release(gs_rwmutex *rw) {
     uint64_t old = gs__load_relaxed64(&rw->state);
+    if (!(old & GS__RW_WPEND))
+        gs__fatal("Unlock of unlocked RWMutex");
+    if (old & GS__RW_WHOLD)
+        gs_mutex_unlock(&rw->w); /* WHOLD is ours: nobody else changes it */
     uint64_t next;
     do {
         if (!(old & GS__RW_WPEND))
             gs__fatal("Unlock of unlocked RWMutex");
         if (GS__RW_A(old) + GS__RW_Q(old) > GS__RW_A_MAX)
             gs__fatal("too many readers");
-        next = old & ~(GS__RW_WPEND | GS__RW_WSLEEP | GS__RW_Q_MASK);
+        next = old & ~(GS__RW_WPEND | GS__RW_WHOLD | GS__RW_WSLEEP | GS__RW_Q_MASK);
         next ^= GS__RW_PHASE;
         next += GS__RW_Q(old) * (GS__RW_READER + GS__RW_PENDING);
     } while (!gs__cas_release64(&rw->state, &old, next));
@@ -370,9 +388,17 @@ static void gs__rw_writer_release(gs_rwmutex *rw) {
         gs__wake(gs__rw_futex(rw), GS__WAKE_ALL, tags);
 }
 
-/* Sets WSLEEP (if not yet set) and sleeps on `cur`. Returns false when the deadline passed;
- * in every case the caller re-reads the state. */
-static bool gs__rw_writer_sleep(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+/* A short bounded spin before sleeping: the writer ahead is often just finishing. */
+#define GS__RW_WRITER_SPIN 64
+
+/* Waits for `cur` to change: spins first (spin counts down across calls), then sets WSLEEP
+ * and sleeps. Returns false when the deadline passed; in every case the caller re-reads. */
+static bool gs__rw_writer_wait(gs_rwmutex *rw, uint64_t cur, int *spin, int64_t deadline_ns) {
+    if (*spin > 0) {
+        (*spin)--;
+        gs__cpu_relax();
+        return true;
+    }
     if (!(cur & GS__RW_WSLEEP)) {
         if (!gs__cas_relaxed64(&rw->state, &cur, cur | GS__RW_WSLEEP))
             return true;
@@ -381,108 +407,135 @@ static bool gs__rw_writer_sleep(gs_rwmutex *rw, uint64_t cur, int64_t deadline_n
     return gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_WRITER);
 }
 
-/* Write-locks rw by deadline_ns; returns whether it did. */
-static bool gs__rw_lock_until(gs_rwmutex *rw, int64_t deadline_ns) {
-    if (!gs__mutex_lock_until(&rw->w, deadline_ns))
-        return false;
-    bool in_time = true;
-    /* 1. Wait for the previous writer to release and for the readers it admitted to
-     * notice, then announce. acquire: pairs with the previous writer's release CAS. */
-    uint64_t cur = gs__load_relaxed64(&rw->state);
-    for (;;) {
-        if (!(cur & GS__RW_WPEND) && GS__RW_P(cur) == 0) {
-            if (gs__cas_acquire64(&rw->state, &cur, (cur & ~GS__RW_WSLEEP) | GS__RW_WPEND)) {
-                cur = (cur & ~GS__RW_WSLEEP) | GS__RW_WPEND;
-                break;
-            }
-            continue;
-        }
-        if (!in_time) {
-            gs_mutex_unlock(&rw->w);
-            return false;
-        }
-        in_time = gs__rw_writer_sleep(rw, cur, deadline_ns);
-        cur = gs__load_relaxed64(&rw->state);
-    }
-    /* 2. Turn reader bias off, so that new readers come to the state and queue (a waiting
-     * writer keeps new readers out), then wait for the active readers to drain. acquire:
-     * pairs with their release in runlock. */
+/* The announced writer waits for its way in: A drained and no slot holding rw. revoked_at
+ * says whether (and when) this writer turned reader bias off. On success sets the inhibit
+ * time; returns false if deadline_ns passed first (the caller gives up). */
+static bool gs__rw_writer_drain(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+    /* Turn reader bias off first, so that new readers come to the state and queue (a
+     * waiting writer keeps new readers out). */
     int64_t revoked_at = 0;
     if (gs__load_relaxed32(&rw->bias)) {
         gs__store_seq_cst32(&rw->bias, 0);
         revoked_at = gs__now_ns();
     }
-    for (;;) {
-        if (GS__RW_A(cur) == 0) {
-            if (!(cur & GS__RW_WSLEEP) ||
-                gs__cas_acquire64(&rw->state, &cur, cur & ~GS__RW_WSLEEP))
+    int spin = GS__RW_WRITER_SPIN;
+    bool in_time = true;
+    /* acquire: pairs with the readers' release in runlock. */
+    while (GS__RW_A(cur) != 0 || (cur & GS__RW_WSLEEP)) {
+        if (GS__RW_A(cur) == 0) { /* drained: clear our WSLEEP */
+            if (gs__cas_acquire64(&rw->state, &cur, cur & ~GS__RW_WSLEEP))
                 break;
             continue;
         }
         if (!in_time)
             goto give_up;
-        in_time = gs__rw_writer_sleep(rw, cur, deadline_ns);
+        in_time = gs__rw_writer_wait(rw, cur, &spin, deadline_ns);
         cur = gs__load_acquire64(&rw->state);
     }
-    /* 3. Wait for the readers that hold rw through slots. A reader that held it through the
-     * state may have turned bias back on before it left; none can now (A is 0 and new
-     * readers queue), so this revocation is the last. */
+    /* The readers holding rw through slots. A reader that held it through the state may have
+     * turned bias back on before it left; none can now (A is 0 and new readers queue), so
+     * this revocation is the last. */
     if (!gs__rw_revoke(rw, deadline_ns, &revoked_at))
         goto give_up;
     if (revoked_at != 0) {
         int64_t now = gs__now_ns();
         gs__store_relaxed64(&rw->inhibit, (uint64_t)(now + GS__RW_INHIBIT * (now - revoked_at)));
     }
-    gs_mutex_unlock(&rw->w);
     return true;
 
 give_up:
-    /* Readers may still hold rw through slots: bias goes back on before WPEND goes, so
-     * that "bias clear => no slot holds rw" stays true for the next writer. */
+    /* Readers may still hold rw through slots: bias goes back on before WPEND goes, so that
+     * "bias clear => no slot holds rw" stays true for the next writer. */
     if (revoked_at != 0)
         gs__store_seq_cst32(&rw->bias, 1);
-    /* Give up as an unlock would, after releasing w: once the readers are let in, one of
-     * them may free the lock. */
-    gs_mutex_unlock(&rw->w);
-    gs__rw_writer_release(rw);
     return false;
 }
 
-void gs_rwmutex_lock(gs_rwmutex *rw) { gs__rw_lock_until(rw, GS__NO_DEADLINE); }
+/* The writer fast path: all clear but PHASE -> WPEND. acquire: pairs with the release of
+ * the previous holder (writer release, or the runlock that emptied A). */
+static inline bool gs__rw_fast_wlock(gs_rwmutex *rw) {
+    uint64_t cur = gs__load_relaxed64(&rw->state);
+    return (cur & ~GS__RW_PHASE) == 0 && gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND);
+}
+
+/* Write-locks rw by deadline_ns; returns whether it did. */
+static GS__NOINLINE bool gs__rw_lock_slow(gs_rwmutex *rw, int64_t deadline_ns) {
+    if (!gs__mutex_lock_until(&rw->w, deadline_ns))
+        return false;
+    /* 1. We hold w: block fast-path writers, wait for the writer inside to release and for
+     * the readers it admitted to notice, then announce. acquire: pairs with its release. */
+    int spin = GS__RW_WRITER_SPIN;
+    bool in_time = true;
+    uint64_t cur = gs__load_relaxed64(&rw->state);
+    for (;;) {
+        if (!(cur & GS__RW_WPEND) && GS__RW_P(cur) == 0) {
+            uint64_t next = (cur & ~(GS__RW_WSLEEP | GS__RW_WBLOCK)) | GS__RW_WPEND | GS__RW_WHOLD;
+            if (gs__cas_acquire64(&rw->state, &cur, next)) {
+                cur = next;
+                break;
+            }
+            continue;
+        }
+        if (!(cur & GS__RW_WBLOCK)) {
+            gs__cas_relaxed64(&rw->state, &cur, cur | GS__RW_WBLOCK);
+            continue;
+        }
+        if (!in_time) {
+            /* Unblock the fast path before the next w-holder sets its own block. */
+            while (!gs__cas_relaxed64(&rw->state, &cur, cur & ~GS__RW_WBLOCK)) {
+            }
+            gs_mutex_unlock(&rw->w);
+            return false;
+        }
+        in_time = gs__rw_writer_wait(rw, cur, &spin, deadline_ns);
+        cur = gs__load_relaxed64(&rw->state);
+    }
+    /* 2. Drain the readers; w stays held until our release. */
+    if (!gs__rw_writer_drain(rw, cur, deadline_ns)) {
+        gs__rw_writer_release(rw); /* unlocks w, lets in the readers queued behind us */
+        return false;
+    }
+    return true;
+}
+
+void gs_rwmutex_lock(gs_rwmutex *rw) {
+    if (GS__LIKELY(gs__rw_fast_wlock(rw))) {
+        if (GS__UNLIKELY(gs__load_relaxed32(&rw->bias)))
+            gs__rw_writer_drain(rw, GS__RW_WPEND, GS__NO_DEADLINE);
+        return;
+    }
+    gs__rw_lock_slow(rw, GS__NO_DEADLINE);
+}
 
 bool gs_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
     if (timeout_ns <= 0)
         return gs_rwmutex_trylock(rw);
-    return gs__rw_lock_until(rw, gs__deadline_after(timeout_ns));
+    int64_t deadline_ns = gs__deadline_after(timeout_ns);
+    if (gs__rw_fast_wlock(rw)) {
+        if (!gs__load_relaxed32(&rw->bias) || gs__rw_writer_drain(rw, GS__RW_WPEND, deadline_ns))
+            return true;
+        gs__rw_writer_release(rw);
+        return false;
+    }
+    return gs__rw_lock_slow(rw, deadline_ns);
 }
 
 bool gs_rwmutex_trylock(gs_rwmutex *rw) {
-    if (!gs_mutex_trylock(&rw->w))
+    if (!gs__rw_fast_wlock(rw))
         return false;
-    uint64_t cur = gs__load_relaxed64(&rw->state);
-    bool got = false;
-    while (!(cur & GS__RW_WPEND) && GS__RW_A(cur) == 0 && GS__RW_P(cur) == 0) {
-        if (gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND)) {
-            got = true;
-            break;
-        }
-    }
-    if (got && gs__load_relaxed32(&rw->bias)) {
+    if (gs__load_relaxed32(&rw->bias)) {
         /* Readers may hold rw through slots: revoke, and fail if any does. */
         gs__store_seq_cst32(&rw->bias, 0);
         const uint64_t me = (uint64_t)(uintptr_t)rw;
-        for (int i = 0; i < GS__RW_SLOTS && got; i++)
-            if ((gs__load_seq_cst64(&gs__rw_table[i]) & ~GS__RW_SLOT_WAITING) == me)
-                got = false;
-        if (!got) {
-            gs__store_seq_cst32(&rw->bias, 1); /* as in gs__rw_lock_until's give_up */
-            gs_mutex_unlock(&rw->w);
-            gs__rw_writer_release(rw);
-            return false;
+        for (int i = 0; i < GS__RW_SLOTS; i++) {
+            if ((gs__load_seq_cst64(&gs__rw_table[i]) & ~GS__RW_SLOT_WAITING) == me) {
+                gs__store_seq_cst32(&rw->bias, 1); /* as in gs__rw_writer_drain's give_up */
+                gs__rw_writer_release(rw);
+                return false;
+            }
         }
     }
-    gs_mutex_unlock(&rw->w);
-    return got;
+    return true;
 }
 
 void gs_rwmutex_unlock(gs_rwmutex *rw) { gs__rw_writer_release(rw); }
