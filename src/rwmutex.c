@@ -15,8 +15,8 @@
  *                        release unlocks w
  *   bit  61      WPEND   a writer has announced itself: it holds the lock once A drains to
  *                        0, and it keeps new readers out (they queue) from the announcement on
- *   bit  62      PHASE   flipped by every writer release; a queued reader is admitted when the
- *                        phase differs from the one it queued in
+ *   bit  62      PHASE   flipped by a writer release that admits queued readers; a queued
+ *                        reader is admitted when the phase differs from the one it queued in
  *   bit  63      WSLEEP  the thread holding w sleeps on the word
  *
  * The upper half (A and the bits) is the futex word: readers sleep on it with the READER tag
@@ -34,8 +34,8 @@
  *                     P == 0; set WPEND|WHOLD, clear WBLOCK; wait for A == 0. w stays held
  *                     until the release, so the next writers queue on w, not here.
  *           release   if WHOLD, unlock w first; then one CAS: clear WPEND, WHOLD and WSLEEP,
- *                     flip PHASE, A += Q, P = Q, Q = 0 (the readers that queued behind this
- *                     writer are admitted before the next writer can announce: Go's
+ *                     and if Q > 0 flip PHASE, A += Q, P = Q, Q = 0 (the readers queued
+ *                     behind this writer are admitted before the next writer can announce: Go's
  *                     "neither side starves"); then wake them, and the w-holder if it
  *                     sleeps. Used by unlock, and by a writer that gives up while draining
  *                     (it lets in the readers that queued behind it).
@@ -44,8 +44,8 @@
  *   - Q > 0 only while WPEND is set; a release moves all of Q into A at once.
  *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices. (The
  *     announced writer holds w while it drains A, and w is released before WPEND is.)
- *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at the
- *     release of an announced writer, and a writer announces only when P == 0, i.e. once
+ *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at a
+ *     release that admits readers, and a writer announces only when P == 0, i.e. once
  *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
  *     that time out and release again could flip PHASE back while such a reader slept: it
  *     would take itself for still queued.) One bit of phase is therefore enough.
@@ -123,14 +123,18 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
  * to hold rw, so it never enters while a token is out. A slot value with SLOT_WAITING set
  * says the revoking writer sleeps on the slot's lower half; whoever empties it wakes it. */
 
-#define GS__RW_SLOTS 1024
 #define GS__RW_SLOT_WAITING 1ull
 #define GS__RW_INHIBIT 9
 /* A revoking writer polls a slot this many times before it sleeps on it. */
 #define GS__RW_SLOT_SPIN 64
 
-static _Alignas(64) uint64_t gs__rw_table[GS__RW_SLOTS];
+_Alignas(64) uint64_t gs__rw_table[GS__RW_SLOTS];
 
+#if defined(GS__RW_INLINE)
+/* The header's hash, so that inlined and library calls find the same slot. */
+static inline uint64_t *gs__rw_slot(const gs_rwmutex *rw) { return gs__rw_slot_of(rw); }
+#else
+/* No thread pointer builtin: the address of a thread-local byte names the thread. */
 #if defined(__GNUC__)
 static _Thread_local char gs__rw_self __attribute__((tls_model("initial-exec")));
 #else
@@ -143,6 +147,7 @@ static inline uint64_t *gs__rw_slot(const gs_rwmutex *rw) {
     h ^= h >> 29;
     return &gs__rw_table[h & (GS__RW_SLOTS - 1)];
 }
+#endif
 
 static inline uint32_t *gs__rw_slot_futex(uint64_t *slot) {
     return (uint32_t *)slot + (gs__upper_half32(slot) == (uint32_t *)slot ? 1 : 0);
@@ -160,28 +165,33 @@ static inline bool gs__rw_slot_clear(uint64_t *slot, uint64_t v) {
     return true;
 }
 
+/* Our slot holds rw but bias was revoked meanwhile: back out. Returns false if we did;
+ * true if our slot was already emptied by a runlock on another thread, which took our
+ * token for one still out elsewhere: we hold that one. */
+static bool gs__rw_backout(gs_rwmutex *rw, uint64_t *slot) {
+    const uint64_t me = (uint64_t)(uintptr_t)rw;
+    for (uint64_t v = gs__load_relaxed64(slot); (v & ~GS__RW_SLOT_WAITING) == me;) {
+        if (gs__rw_slot_clear(slot, v))
+            return false;
+        v = gs__load_relaxed64(slot);
+    }
+    return true;
+}
+
 /* The biased read fast path: true if rw is now read-held through a slot. */
 static inline bool gs__rw_fast_rlock(gs_rwmutex *rw) {
     if (!gs__load_relaxed32(&rw->bias))
         return false;
     uint64_t *slot = gs__rw_slot(rw);
     uint64_t v = 0;
-    const uint64_t me = (uint64_t)(uintptr_t)rw;
-    if (!gs__cas_seq_cst64(slot, &v, me))
+    if (!gs__cas_seq_cst64(slot, &v, (uint64_t)(uintptr_t)rw))
         return false; /* slot taken: collision, use the state */
     /* seq_cst: ordered after our slot store (Dekker with the revoking writer). acquire:
      * pairs with the store that enabled bias, made while holding the lock after the last
      * writer released it. */
     if (GS__LIKELY(gs__load_seq_cst32(&rw->bias)))
         return true;
-    /* Revoked meanwhile: back out. If our slot was already emptied by a runlock on another
-     * thread, that runlock took our token for one still out elsewhere, and we hold that. */
-    for (v = gs__load_relaxed64(slot); (v & ~GS__RW_SLOT_WAITING) == me;) {
-        if (gs__rw_slot_clear(slot, v))
-            return false;
-        v = gs__load_relaxed64(slot);
-    }
-    return true;
+    return gs__rw_backout(rw, slot);
 }
 
 /* Empties some slot holding rw, scanning the whole table; false if there is none. */
@@ -311,8 +321,13 @@ static bool gs__rw_state_rlock(gs_rwmutex *rw, int64_t deadline_ns) {
     return true;
 }
 
-void gs_rwmutex_rlock(gs_rwmutex *rw) {
+void(gs_rwmutex_rlock)(gs_rwmutex *rw) {
     if (!gs__rw_fast_rlock(rw))
+        gs__rw_state_rlock(rw, GS__NO_DEADLINE);
+}
+
+void gs__rwmutex_rlock_backout(gs_rwmutex *rw, uint64_t *slot) {
+    if (!gs__rw_backout(rw, slot))
         gs__rw_state_rlock(rw, GS__NO_DEADLINE);
 }
 
@@ -338,7 +353,7 @@ bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
     return gs__rw_state_rlock(rw, gs__deadline_after(timeout_ns));
 }
 
-void gs_rwmutex_runlock(gs_rwmutex *rw) {
+void(gs_rwmutex_runlock)(gs_rwmutex *rw) {
     /* Our own slot, if it holds rw (release: see gs__rw_slot_clear). */
     uint64_t *slot = gs__rw_slot(rw);
     const uint64_t me = (uint64_t)(uintptr_t)rw;
@@ -379,11 +394,14 @@ static void gs__rw_writer_release(gs_rwmutex *rw) {
         if (GS__RW_A(old) + GS__RW_Q(old) > GS__RW_A_MAX)
             gs__fatal("too many readers");
         next = old & ~(GS__RW_WPEND | GS__RW_WHOLD | GS__RW_WSLEEP | GS__RW_Q_MASK);
-        next ^= GS__RW_PHASE;
-        next += GS__RW_Q(old) * (GS__RW_READER + GS__RW_PENDING);
+        if (GS__RW_Q(old)) { /* admit them: P counts them until each has seen the flip */
+            next ^= GS__RW_PHASE;
+            next += GS__RW_Q(old) * (GS__RW_READER + GS__RW_PENDING);
+        }
     } while (!gs__cas_release64(&rw->state, &old, next));
     /* Only wakes from here on: the lock may already be freed. */
-    uint32_t tags = (GS__RW_Q(old) ? GS__TAG_READER : 0) | (old & GS__RW_WSLEEP ? GS__TAG_WRITER : 0);
+    uint32_t tags =
+        (GS__RW_Q(old) ? GS__TAG_READER : 0) | (old & GS__RW_WSLEEP ? GS__TAG_WRITER : 0);
     if (tags)
         gs__wake(gs__rw_futex(rw), GS__WAKE_ALL, tags);
 }
@@ -454,8 +472,10 @@ give_up:
 /* The writer fast path: all clear but PHASE -> WPEND. acquire: pairs with the release of
  * the previous holder (writer release, or the runlock that emptied A). */
 static inline bool gs__rw_fast_wlock(gs_rwmutex *rw) {
-    uint64_t cur = gs__load_relaxed64(&rw->state);
-    return (cur & ~GS__RW_PHASE) == 0 && gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND);
+    uint64_t cur = 0;
+    if (GS__LIKELY(gs__cas_acquire64(&rw->state, &cur, GS__RW_WPEND)))
+        return true;
+    return cur == GS__RW_PHASE && gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND);
 }
 
 /* Write-locks rw by deadline_ns; returns whether it did. */
@@ -538,4 +558,13 @@ bool gs_rwmutex_trylock(gs_rwmutex *rw) {
     return true;
 }
 
-void gs_rwmutex_unlock(gs_rwmutex *rw) { gs__rw_writer_release(rw); }
+void gs_rwmutex_unlock(gs_rwmutex *rw) {
+    /* Fast path: a writer that came by the fast path, nobody queued or waiting. release:
+     * pairs with the next holder's acquire. */
+    uint64_t cur = GS__RW_WPEND;
+    if (GS__LIKELY(gs__cas_release64(&rw->state, &cur, 0)))
+        return;
+    if (cur == (GS__RW_WPEND | GS__RW_PHASE) && gs__cas_release64(&rw->state, &cur, GS__RW_PHASE))
+        return;
+    gs__rw_writer_release(rw);
+}

@@ -36,13 +36,14 @@ GS_EXTERN_C_BEGIN
 
 typedef struct GS_CAPABILITY("rwmutex") gs_rwmutex {
     /* private: see src/rwmutex.c */
-    gs_mutex w;        /* serialises writers */
-    uint32_t bias;     /* reader bias (scalable read path) */
-    uint64_t state;    /* reader counts, writer and phase bits */
-    uint64_t inhibit;  /* reader bias: when it may be re-enabled */
+    gs_mutex w;       /* serialises writers */
+    uint32_t bias;    /* reader bias (scalable read path) */
+    uint64_t state;   /* reader counts, writer and phase bits */
+    uint64_t inhibit; /* reader bias: when it may be re-enabled */
 } gs_rwmutex;
 
-#define GS_RWMUTEX_INIT {{0}, 0, 0, 0}
+#define GS_RWMUTEX_INIT                                                                            \
+    { {0}, 0, 0, 0 }
 
 /* Write-locks rw, blocking until no reader or writer holds it.
  * Requires that the calling thread not hold rw in either mode. */
@@ -73,6 +74,63 @@ GS_API bool gs_rwmutex_tryrlock(gs_rwmutex *rw) GS_TRY_ACQUIRE_SHARED(true, *rw)
 GS_API bool gs_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns) GS_TRY_ACQUIRE(true, *rw);
 GS_API bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns)
     GS_TRY_ACQUIRE_SHARED(true, *rw);
+
+/* ---- the read fast path, inlined (implementation details; see src/rwmutex.c) ----
+ *
+ * While a lock is reader-biased, rlock and runlock touch only the calling thread's slot in a
+ * global table (chosen by hashing the lock's address with the thread pointer) and read
+ * rw->bias: no shared cache line is written. Anything else goes to the library. */
+
+#define GS__RW_SLOTS 1024
+GS_API extern uint64_t gs__rw_table[GS__RW_SLOTS];
+GS_API void gs__rwmutex_rlock_backout(gs_rwmutex *rw, uint64_t *slot);
+
+#if !defined(GS_NO_INLINE) && defined(__has_builtin) &&                                            \
+    (defined(__x86_64__) || defined(__aarch64__))
+#if __has_builtin(__builtin_thread_pointer)
+#define GS__RW_INLINE 1
+#endif
+#endif
+
+#if defined(GS__RW_INLINE)
+/* The slot of (rw, calling thread). The library computes it the same way. */
+static GS__ALWAYS_INLINE uint64_t *gs__rw_slot_of(const gs_rwmutex *rw) {
+    uint64_t h = (uint64_t)(uintptr_t)rw * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t)(uintptr_t)__builtin_thread_pointer() * 0xC2B2AE3D27D4EB4Full;
+    h ^= h >> 29;
+    return &gs__rw_table[h & (GS__RW_SLOTS - 1)];
+}
+
+static GS__ALWAYS_INLINE void gs__rwmutex_rlock_inline(gs_rwmutex *rw)
+    GS_ACQUIRE_SHARED(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
+    if (__atomic_load_n(&rw->bias, __ATOMIC_RELAXED)) {
+        uint64_t *slot = gs__rw_slot_of(rw);
+        uint64_t empty = 0;
+        if (__atomic_compare_exchange_n(slot, &empty, (uint64_t)(uintptr_t)rw, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED)) {
+            if (GS__LIKELY(__atomic_load_n(&rw->bias, __ATOMIC_SEQ_CST)))
+                return;
+            gs__rwmutex_rlock_backout(rw, slot);
+            return;
+        }
+    }
+    (gs_rwmutex_rlock)(rw);
+}
+
+static GS__ALWAYS_INLINE void gs__rwmutex_runlock_inline(gs_rwmutex *rw)
+    GS_RELEASE_SHARED(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
+    uint64_t mine = (uint64_t)(uintptr_t)rw;
+    if (GS__LIKELY(__atomic_compare_exchange_n(gs__rw_slot_of(rw), &mine, 0, 0, __ATOMIC_RELEASE,
+                                               __ATOMIC_RELAXED)))
+        return;
+    (gs_rwmutex_runlock)(rw);
+}
+
+#if !defined(GS_DEBUG)
+#define gs_rwmutex_rlock(rw) gs__rwmutex_rlock_inline(rw)
+#define gs_rwmutex_runlock(rw) gs__rwmutex_runlock_inline(rw)
+#endif
+#endif
 
 GS_EXTERN_C_END
 
