@@ -1,6 +1,34 @@
-# Fails unless the shared library's SONAME is libgosync.so.<major> and every symbol it exports
-# starts with gs_ (the public gs_* API and the gs__* slow paths that the inline fast paths call).
-# Run as: cmake -DNM=... -DREADELF=... -DLIB=<libgosync.so> -DMAJOR=<n> -P check_exports.cmake
+# Fails unless every symbol the shared library exports starts with gs_ (the public gs_* API and
+# the gs__* slow paths that the inline fast paths call) and, on ELF, its SONAME is
+# libgosync.so.<major>.
+# ELF: cmake -DNM=... -DREADELF=... -DLIB=<libgosync.so> -DMAJOR=<n> -P check_exports.cmake
+# PE:  cmake -DOBJDUMP=... -DLIB=<libgosync.dll> -P check_exports.cmake
+if(OBJDUMP)
+  execute_process(COMMAND ${OBJDUMP} -p ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "\\[Ordinal/Name Pointer\\] Table\n(.*)")
+    message(FATAL_ERROR "${OBJDUMP} -p ${LIB}: no export table (${rc})")
+  endif()
+  string(REPLACE "\n" ";" lines "${CMAKE_MATCH_1}")
+  set(good 0)
+  set(bad "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^[ \t]*\\[ *[0-9]+\\] ([^ ]+)$")
+      if(CMAKE_MATCH_1 MATCHES "^gs_")
+        math(EXPR good "${good} + 1")
+      else()
+        list(APPEND bad ${CMAKE_MATCH_1})
+      endif()
+    elseif(NOT line MATCHES "^[ \t]*$")
+      break()
+    endif()
+  endforeach()
+  if(bad OR good LESS 10)
+    message(FATAL_ERROR "DLL exports ${good} gs_* names; others: ${bad}")
+  endif()
+  message(STATUS "${good} exported names, all gs_*")
+  return()
+endif()
+
 execute_process(COMMAND ${NM} -D --defined-only ${LIB}
   OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
