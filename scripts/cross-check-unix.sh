@@ -2,7 +2,8 @@
 # Compile checks for the Unix systems CI cannot run: nothing here runs a program.
 #   macOS (x86_64 and arm64), with zig's bundled macOS SDK headers and libSystem stubs (zig
 #     0.11: macOS 11-13): every library source with the -Werror warning set, libgosync.dylib
-#     linked, dist/gosync.c, and tests/consumers/consumer.c linked against the dylib.
+#     linked, dist/gosync.c, tests/consumers/consumer.c linked against the dylib, and
+#     tests/pkg/headers.c as C11, C2x, C++11 and C++20 (-Wpedantic -Werror).
 #   FreeBSD and OpenBSD, with clang --target and the stand-in headers of tests/pkg/stubs/
 #     (declarations from the manual pages; no real sysroot exists here): every library source
 #     and the backend's files, syntax and types only (-fsyntax-only).
@@ -65,6 +66,13 @@ if [ -n "$zig" ]; then
             -c dist/gosync.c -o "$tmp/$target-dist.o"
         check "$target: link the consumer" "$zig" cc -target $target -O2 -std=c11 -Iinclude \
             tests/consumers/consumer.c "$tmp/$target-libgosync.dylib" -o "$tmp/$target-consumer"
+        for std in c11 c2x c++11 c++20; do
+            lang=c driver=cc
+            [[ $std == c++* ]] && lang=c++ driver=c++
+            check "$target: headers as $std" "$zig" $driver -target $target -x $lang -std=$std \
+                -Wall -Wextra -Wpedantic -Werror -Iinclude -c tests/pkg/headers.c \
+                -o "$tmp/$target-headers.o"
+        done
     done
     echo "cross-check-unix: macOS compiled and linked with zig $("$zig" version) (not run)"
 else

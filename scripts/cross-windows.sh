@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cross-compiles gosync for 64-bit Windows with mingw-w64 (the WaitOnAddress backend, static
 # library and DLL), the smoke test (tests/pkg/smoke_windows.c) and the version test against
-# both, checks the DLL's export table, compiles dist/gosync.c for Windows, and, if wine is
-# installed, runs the tests under it.
+# both, checks the DLL's export table, compiles dist/gosync.c and tests/pkg/headers.c for
+# Windows, and, if wine is installed, runs the tests under it.
 #
 #   scripts/cross-windows.sh [BUILD_DIR]        (default: build/windows)
 #
@@ -35,6 +35,15 @@ echo "cross-windows: built $(cd "$build" && ls ./*.dll ./*.a ./*.exe | tr '\n' '
 # dist/gosync.c alone, for Windows (its #if picks the same backend).
 $cc -std=c11 -O2 -Wall -Wextra -Werror -c "$root/dist/gosync.c" -o "$build/dist-gosync.o"
 echo "cross-windows: dist/gosync.c compiles for Windows"
+# The public headers, as in scripts/check-headers.sh, for code using the static library or the
+# DLL (GOSYNC_SHARED: __declspec(dllimport)).
+for std in c11 c17 c2x; do
+    for v in "" -DGOSYNC_SHARED -DGS_DEBUG; do
+        $cc -std=$std -Wall -Wextra -Wpedantic -Werror $v -I "$root/include" \
+            -c "$root/tests/pkg/headers.c" -o "$build/headers.o"
+    done
+done
+echo "cross-windows: the headers compile for Windows (C11, C17, C2x)"
 
 if [ -z "$wine" ]; then
     echo "cross-windows: compiled only (no wine: tests not run) ($(($(date +%s) - start)) s)"
