@@ -86,6 +86,19 @@ if command -v clang >/dev/null; then
     for os in freebsd:umtx:x86_64-unknown-freebsd14 openbsd:openbsd:x86_64-unknown-openbsd7; do
         IFS=: read -r dir backend target <<<"$os"
         for f in src/*.c $(backend_files "$backend"); do
+            # A source that needs a system header nobody has stubbed is reported, not failed:
+            # the stubs cover the backends and the files that use only what they declare.
+            missing=""
+            for h in $(sed -n 's/^#include <\([^>]*\)>.*/\1/p' "$f"); do
+                [[ $h == gosync* ]] && continue
+                [ -e "tests/pkg/stubs/$dir/$h" ] || [ -e "tests/pkg/stubs/common/$h" ] ||
+                    [ -e "$resource/$h" ] || missing="$missing <$h>"
+            done
+            if [ -n "$missing" ]; then
+                skip=$((skip + 1))
+                echo "skip $target: $f (no stand-in for$missing)"
+                continue
+            fi
             check "$target: $f" clang --target="$target" -ffreestanding -nostdinc \
                 -isystem "$resource" -isystem "tests/pkg/stubs/$dir" -isystem tests/pkg/stubs/common \
                 "${warn[@]}" "${defs[@]}" -fsyntax-only "$f"

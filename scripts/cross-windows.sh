@@ -50,6 +50,9 @@ if [ -z "$wine" ]; then
     exit 0
 fi
 export WINEDEBUG=-all WINEPREFIX="${WINEPREFIX:-$build/wineprefix}"
+# mingw-w64's own DLLs (libwinpthread-1.dll, for sources that use pthread keys) from its sysroot.
+WINEPATH="$(dirname "$($cc -print-file-name=libwinpthread-1.dll)")"
+export WINEPATH
 # The first start of a prefix takes seconds; do it before the timed tests.
 "$wine" cmd /c exit >/dev/null 2>&1 || true
 ctest --test-dir "$build" --output-on-failure
