@@ -1386,6 +1386,9 @@ void gs__wake(uint32_t *addr, int n, uint32_t tags) {
  * The monotonic clock is QueryPerformanceCounter, which Windows guarantees monotonic and
  * consistent across processors (Windows 7+); its frequency is fixed at boot.
  */
+#ifndef _WIN32_WINNT
+#define _WIN32_WINNT 0x0602 /* the same floor as wait_windows.c: Windows 8 */
+#endif
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif

@@ -5,7 +5,8 @@ typedef struct pthread_once_stub {
     int state;
     void *mutex;
 } pthread_once_t;
-#define PTHREAD_ONCE_INIT {0, 0}
+#define PTHREAD_ONCE_INIT                                                                          \
+    { 0, 0 }
 typedef int pthread_key_t;
 typedef void *pthread_t;
 int pthread_once(pthread_once_t *once, void (*init)(void));
