@@ -6,6 +6,7 @@
 #   make bench         run the benchmark matrix (QUICK=1 for a short run)
 #   make demo          run the examples
 #   make install PREFIX=/usr/local
+#   make dist          regenerate the single-file drop-in dist/gosync.{h,c} (commit the result)
 #   make clean
 
 PREFIX ?= /usr/local
@@ -58,3 +59,8 @@ install: build
 
 clean:
 	rm -rf build
+
+# The single-file drop-in; test-release checks that it is current (scripts/check-dist.sh).
+.PHONY: dist
+dist:
+	python3 scripts/amalgamate.py

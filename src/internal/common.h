@@ -19,6 +19,13 @@
 #define GS__NO_SANITIZE
 #endif
 
+/* PE/COFF (Windows) has no ELF visibility, and GCC warns about the attribute there; a DLL
+ * exports only what is __declspec(dllexport)ed (GS_API), so nothing needs hiding. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#undef GS__HIDDEN
+#define GS__HIDDEN
+#endif
+
 /* Misuse: writes "gosync: <what>" and a newline to stderr with one write(2), then abort()s,
  * as Go's runtime throws. Safe to call with any lock state. */
 GS__HIDDEN GS__NORETURN GS__COLD void gs__fatal(const char *what);
