@@ -43,37 +43,6 @@
 #define GS__DIST_BACKEND_park 1
 #endif
 
-/* ======== src/internal/common.h ======== */
-/* src/internal/common.h: attributes and the fatal-error path shared by the algorithm files. */
-#ifndef GS_INTERNAL_COMMON_H
-#define GS_INTERNAL_COMMON_H
-
-
-#if defined(__GNUC__)
-#define GS__NOINLINE __attribute__((noinline))
-#define GS__COLD __attribute__((cold, noinline))
-#define GS__NORETURN __attribute__((noreturn))
-#define GS__HIDDEN __attribute__((visibility("hidden")))
-#else
-#define GS__NOINLINE
-#define GS__COLD
-#define GS__NORETURN
-#define GS__HIDDEN
-#endif
-
-/* PE/COFF (Windows) has no ELF visibility, and GCC warns about the attribute there; a DLL
- * exports only what is __declspec(dllexport)ed (GS_API), so nothing needs hiding. */
-#if defined(_WIN32) || defined(__CYGWIN__)
-#undef GS__HIDDEN
-#define GS__HIDDEN
-#endif
-
-/* Misuse: writes "gosync: <what>" and a newline to stderr with one write(2), then abort()s,
- * as Go's runtime throws. Safe to call with any lock state. */
-GS__HIDDEN GS__NORETURN GS__COLD void gs__fatal(const char *what);
-
-#endif /* GS_INTERNAL_COMMON_H */
-
 /* ======== src/internal/atomic.h ======== */
 /* src/internal/atomic.h: the only way gosync's algorithms touch shared words.
  *
@@ -189,18 +158,39 @@ static inline void gs__cpu_relax(void) {
 
 #endif /* GS_INTERNAL_ATOMIC_H */
 
-/* ======== src/internal/mutex.h ======== */
-/* src/internal/mutex.h: gs_mutex entry points for the other primitives. */
-#ifndef GS_INTERNAL_MUTEX_H
-#define GS_INTERNAL_MUTEX_H
+/* ======== src/internal/common.h ======== */
+/* src/internal/common.h: attributes and the fatal-error path shared by the algorithm files. */
+#ifndef GS_INTERNAL_COMMON_H
+#define GS_INTERNAL_COMMON_H
 
 
+#if defined(__GNUC__)
+#define GS__NOINLINE __attribute__((noinline))
+#define GS__COLD __attribute__((cold, noinline))
+#define GS__NORETURN __attribute__((noreturn))
+#define GS__HIDDEN __attribute__((visibility("hidden")))
+/* Reads that sanitizers must not check: a thread peeking at its own dead stack frames. */
+#define GS__NO_SANITIZE __attribute__((no_sanitize("address", "thread")))
+#else
+#define GS__NOINLINE
+#define GS__COLD
+#define GS__NORETURN
+#define GS__HIDDEN
+#define GS__NO_SANITIZE
+#endif
 
-/* Locks mu, waiting until deadline_ns (absolute CLOCK_MONOTONIC; GS__NO_DEADLINE for none);
- * returns whether it acquired. */
-GS__HIDDEN bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns);
+/* PE/COFF (Windows) has no ELF visibility, and GCC warns about the attribute there; a DLL
+ * exports only what is __declspec(dllexport)ed (GS_API), so nothing needs hiding. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#undef GS__HIDDEN
+#define GS__HIDDEN
+#endif
 
-#endif /* GS_INTERNAL_MUTEX_H */
+/* Misuse: writes "gosync: <what>" and a newline to stderr with one write(2), then abort()s,
+ * as Go's runtime throws. Safe to call with any lock state. */
+GS__HIDDEN GS__NORETURN GS__COLD void gs__fatal(const char *what);
+
+#endif /* GS_INTERNAL_COMMON_H */
 
 /* ======== src/internal/wait.h ======== */
 /* src/internal/wait.h: the wait-on-address API every primitive sleeps through.
@@ -252,6 +242,19 @@ GS__HIDDEN void gs__yield(void);
 
 #endif /* GS_INTERNAL_WAIT_H */
 
+/* ======== src/internal/mutex.h ======== */
+/* src/internal/mutex.h: gs_mutex entry points for the other primitives. */
+#ifndef GS_INTERNAL_MUTEX_H
+#define GS_INTERNAL_MUTEX_H
+
+
+
+/* Locks mu, waiting until deadline_ns (absolute CLOCK_MONOTONIC; GS__NO_DEADLINE for none);
+ * returns whether it acquired. */
+GS__HIDDEN bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns);
+
+#endif /* GS_INTERNAL_MUTEX_H */
+
 /* ======== src/internal/park.h ======== */
 /* src/internal/park.h: the portable wait-on-address implementation (pthread mutex+condvar
  * parking slots), with the same contract as gs__wait / gs__wake in wait.h. Used directly by
@@ -268,6 +271,232 @@ GS__HIDDEN bool gs__park_wait(uint32_t *addr, uint32_t expected, int64_t deadlin
 GS__HIDDEN void gs__park_wake(uint32_t *addr, int n, uint32_t tags);
 
 #endif /* GS_INTERNAL_PARK_H */
+
+/* ======== src/cond.c ======== */
+/* src/cond.c: gs_cond, Go's sync.Cond, as a FIFO queue of waiters on the waiters' stacks.
+ *
+ * Each waiting thread brings a node (gs__cond_waiter, in its own stack frame) with its own
+ * futex word, so a signal wakes exactly the thread it picks. The Cond holds the queue (head,
+ * tail), its length (nwait) and an epoch, all guarded by the internal mutex mu; nwait is
+ * also read without mu by signal and broadcast to return early when nobody waits.
+ *
+ * Node word (gs__cond_waiter.state):
+ *
+ *   WAITING    0  queued, or detached by a broadcast and not yet told
+ *   SIGNALLED  1  picked by a signal or broadcast; final. The node's owner returns (after
+ *                 relocking) once it reads this, and its stack frame may be reused at once.
+ *
+ * A node is in exactly one of three places:
+ *   queued     in the Cond's queue: epoch == Cond's epoch and !popped
+ *   popped     taken by a signal (popped set, under mu); told SIGNALLED after mu is released
+ *   chained    detached by a broadcast, which takes the whole queue under mu and advances
+ *              the Cond's epoch (so a chained node's epoch is old); linked by next pointers,
+ *              oldest first
+ *
+ * Transitions:
+ *   wait       enqueue at the tail (under mu), then unlock the locker, then sleep on the
+ *              node until SIGNALLED. Enqueueing before unlocking is what makes the change
+ *              of the condition, made under the locker, meet either the waiter's test or its
+ *              node.
+ *   signal     pop the head (under mu), mark it popped with next = NULL, unlock mu; then
+ *              store SIGNALLED (release) and wake that node's word.
+ *   broadcast  detach the queue and advance the epoch (under mu), unlock mu; then store
+ *              SIGNALLED in the first node only and wake it. Each chained waiter, as soon
+ *              as it is told and before it relocks, tells its successor and wakes it: a
+ *              cascade. The broadcaster makes one wake-up call whatever the number of
+ *              waiters, and the waiters are woken one after another rather than all at
+ *              once. (Measured against waking all at once, and against passing the wake-up
+ *              on only after relocking: bench/variants; this was the fastest of the three.)
+ *   time out   under mu: if the node is still queued, unlink it and return false (after
+ *              relocking). If it is not, a signal or broadcast took it and its SIGNALLED is
+ *              on the way (a chained node waits for its predecessors to wake): wait for it
+ *              without a deadline and return true. A timed-out waiter therefore never
+ *              swallows a signal meant for another.
+ *
+ * Invariants the code relies on:
+ *   - Whoever stores SIGNALLED into a node touches neither the node nor the Cond afterwards:
+ *     the told waiter may return and free both (a Cond may be freed by a woken waiter even
+ *     while the signal that woke it, made without the locker, is still returning). A chained
+ *     node passes on the successor it read from its own node; signal and broadcast tell after
+ *     releasing mu; after telling, only the word's address is used, by gs__wake, which does
+ *     not touch memory.
+ *   - next/prev/epoch/popped are written only under mu while the node is queued; after it
+ *     leaves the queue, next is read only by the node's owner, after its acquire load of
+ *     SIGNALLED, which the chain of release stores orders after the detaching critical
+ *     section.
+ *   - The epoch is 64 bits: it never comes back to a chained node's value.
+ */
+
+#include <stddef.h>
+
+
+enum { GS__COND_WAITING = 0, GS__COND_SIGNALLED = 1 };
+
+typedef struct gs__cond_waiter {
+    struct gs__cond_waiter *next, *prev;
+    uint64_t epoch; /* the Cond's epoch when it queued */
+    bool popped;    /* taken by a signal */
+    uint32_t state; /* WAITING or SIGNALLED: the futex word its owner sleeps on */
+} gs__cond_waiter;
+
+/* Whether c can be used; fatal if it is a copy, or if a wait finds it uninitialised. */
+static inline bool gs__cond_ready(const gs_cond *c, bool waiting) {
+    if (GS__LIKELY(c->self == c))
+        return true;
+    if (c->self != NULL)
+        gs__fatal("Cond is copied");
+    if (waiting)
+        gs__fatal("Cond.Wait before gs_cond_init");
+    return false; /* never initialised: nobody can be waiting */
+}
+
+void gs_cond_init(gs_cond *c, gs_locker l) {
+    if (l.lock == NULL || l.unlock == NULL)
+        gs__fatal("gs_cond_init with an empty Locker");
+    c->l = l;
+    c->mu.state = 0;
+    c->nwait = 0;
+    c->epoch = 0;
+    c->head = NULL;
+    c->tail = NULL;
+    c->self = c;
+}
+
+/* ---- the queue, under c->mu ---- */
+
+static void gs__cond_enqueue(gs_cond *c, gs__cond_waiter *w) GS_REQUIRES(c->mu) {
+    gs__cond_waiter *tail = (gs__cond_waiter *)c->tail;
+    w->epoch = c->epoch;
+    w->next = NULL;
+    w->prev = tail;
+    if (tail != NULL)
+        tail->next = w;
+    else
+        c->head = w;
+    c->tail = w;
+    gs__store_relaxed32(&c->nwait, gs__load_relaxed32(&c->nwait) + 1);
+}
+
+static void gs__cond_unlink(gs_cond *c, gs__cond_waiter *w) GS_REQUIRES(c->mu) {
+    if (w->prev != NULL)
+        w->prev->next = w->next;
+    else
+        c->head = w->next;
+    if (w->next != NULL)
+        w->next->prev = w->prev;
+    else
+        c->tail = w->prev;
+    gs__store_relaxed32(&c->nwait, gs__load_relaxed32(&c->nwait) - 1);
+}
+
+/* Tells w it was picked. w may be gone once the store is visible: only its address is
+ * used afterwards, by the caller's wake. */
+static inline void gs__cond_tell(gs__cond_waiter *w) {
+    /* release: pairs with the waiter's acquire load; carries the queue writes (next) made
+     * under mu before the detaching critical section. */
+    gs__store_release32(&w->state, GS__COND_SIGNALLED);
+}
+
+/* ---- wait ---- */
+
+static bool gs__cond_wait_until(gs_cond *c, int64_t deadline_ns) {
+    gs__cond_waiter w = {NULL, NULL, 0, false, GS__COND_WAITING};
+    gs_mutex_lock(&c->mu);
+    gs__cond_enqueue(c, &w);
+    gs_mutex_unlock(&c->mu);
+    gs_locker_unlock(c->l);
+
+    bool signalled = true;
+    for (;;) {
+        /* acquire: pairs with gs__cond_tell; after it, w.next is the chain successor. */
+        if (gs__load_acquire32(&w.state) == GS__COND_SIGNALLED)
+            break;
+        if (gs__wait(&w.state, GS__COND_WAITING, deadline_ns, GS__TAG_ANY))
+            continue;
+        gs_mutex_lock(&c->mu);
+        bool queued = !w.popped && w.epoch == c->epoch;
+        if (queued)
+            gs__cond_unlink(c, &w);
+        gs_mutex_unlock(&c->mu);
+        if (queued) {
+            signalled = false;
+            break;
+        }
+        deadline_ns = GS__NO_DEADLINE; /* picked: SIGNALLED is on its way */
+    }
+
+    if (signalled && w.next != NULL) {
+        /* Chained by a broadcast: wake the next waiter, before relocking, so that the
+         * cascade does not wait on the lock. */
+        gs__cond_waiter *next = w.next;
+        gs__cond_tell(next);
+        gs__wake(&next->state, 1, GS__TAG_ANY);
+    }
+    gs_locker_lock(c->l);
+    return signalled;
+}
+
+void gs_cond_wait(gs_cond *c) {
+    gs__cond_ready(c, true);
+    gs__cond_wait_until(c, GS__NO_DEADLINE);
+}
+
+bool gs_cond_wait_timeout(gs_cond *c, int64_t timeout_ns) {
+    gs__cond_ready(c, true);
+    if (timeout_ns <= 0)
+        return false;
+    return gs__cond_wait_until(c, gs__deadline_after(timeout_ns));
+}
+
+/* ---- signal, broadcast ---- */
+
+void gs_cond_signal(gs_cond *c) {
+    if (!gs__cond_ready(c, false))
+        return;
+    /* relaxed: a waiter this signal must reach queued (under mu) before unlocking the
+     * locker, and that unlock happens-before this call when the condition was changed under
+     * the locker; coherence then makes this load see its count. A waiter racing with the
+     * signal may be missed, as in Go. */
+    if (gs__load_relaxed32(&c->nwait) == 0)
+        return;
+    gs_mutex_lock(&c->mu);
+    gs__cond_waiter *w = (gs__cond_waiter *)c->head;
+    if (w != NULL) {
+        c->head = w->next;
+        if (w->next != NULL)
+            w->next->prev = NULL;
+        else
+            c->tail = NULL;
+        gs__store_relaxed32(&c->nwait, gs__load_relaxed32(&c->nwait) - 1);
+        w->popped = true;
+        w->next = NULL;
+    }
+    gs_mutex_unlock(&c->mu);
+    /* Told only now that mu is released: once told, w may return, and its thread may free
+     * the Cond (legal when the locker was not held for this signal). */
+    if (w != NULL) {
+        gs__cond_tell(w);
+        gs__wake(&w->state, 1, GS__TAG_ANY);
+    }
+}
+
+void gs_cond_broadcast(gs_cond *c) {
+    if (!gs__cond_ready(c, false))
+        return;
+    if (gs__load_relaxed32(&c->nwait) == 0) /* relaxed: as in gs_cond_signal */
+        return;
+    gs_mutex_lock(&c->mu);
+    gs__cond_waiter *first = (gs__cond_waiter *)c->head;
+    c->head = NULL;
+    c->tail = NULL;
+    gs__store_relaxed32(&c->nwait, 0);
+    c->epoch++;
+    gs_mutex_unlock(&c->mu);
+    if (first != NULL) { /* told after unlocking mu, as in gs_cond_signal */
+        gs__cond_tell(first);
+        gs__wake(&first->state, 1, GS__TAG_ANY);
+    }
+}
 
 /* ======== src/fatal.c ======== */
 /* src/fatal.c: the one way gosync reports misuse, and the version string. */
@@ -571,52 +800,318 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
 #undef GS__WAITERS
 #undef GS__WAITERS_MAX
 
+/* ======== src/once.c ======== */
+/* src/once.c: gs_once, Go's sync.Once, on one 32-bit futex word.
+ *
+ * State word (gs_once.state), one of:
+ *
+ *   NOT_RUN   0  fn has not been called
+ *   RUNNING   1  a thread is inside fn (its id in gs_once.owner); nobody sleeps on the word
+ *   SLEEPERS  2  as RUNNING, and some thread sleeps on the word (or is about to)
+ *   DONE      3  fn has returned or escaped; final (GS__ONCE_DONE in gosync/once.h)
+ *
+ * Transitions:
+ *   NOT_RUN -> RUNNING         the runner's CAS; it then sets owner, records the call (below)
+ *                              and calls fn
+ *   RUNNING -> SLEEPERS        a waiter's CAS, before it sleeps on the word expecting SLEEPERS
+ *   RUNNING|SLEEPERS -> DONE   one exchange (release), by the runner after fn returns, or by
+ *                              whoever notices that fn escaped; it wakes all if it replaced
+ *                              SLEEPERS
+ *
+ * Invariants the code relies on:
+ *   - DONE is never left, so the fast path (an acquire load that sees DONE, pairing with the
+ *     release exchange) needs no further check.
+ *   - A thread sleeps only on SLEEPERS, and whoever stores DONE over SLEEPERS wakes all: no
+ *     sleeper is missed. After the exchange only gs__wake is called: a thread that sees DONE
+ *     may free the Once at once.
+ *   - owner is written only by the runner, after its CAS; a thread that reads its own id
+ *     there is the runner, so it is either inside fn (recursion) or fn escaped.
+ *
+ * Escapes (longjmp or pthread_exit out of fn). Each thread keeps a list of the calls of fn
+ * it has started and not finished: the Once, the frame address of the gs__once_do_slow that
+ * called fn, and a volatile word in that frame holding a token unique to the call. A call's
+ * frame is gone, and fn escaped, when
+ *   (a) the token is no longer in its word (the stack was reused), or
+ *   (b) the thread is back in gs__once_do_slow for the same Once at a frame as shallow as
+ *       the recorded one or shallower (a live recorded frame would be an ancestor, deeper
+ *       calls having lower addresses);
+ *   (c) the thread exits (a pthread key destructor: no frame of it is alive then).
+ * (a) is checked for every recorded call whenever the thread enters the slow path, and never
+ * declares a live frame dead. (b) is checked only for the Once being entered, whose runner
+ * is this thread, because with user-level stack switching it could misjudge a live frame on
+ * another stack; for that one Once the alternative is a certain deadlock. A call that passes
+ * neither test is recursion: fatal. Reading a dead frame's word is done with sanitizers off:
+ * it is this thread's own stack, mapped for as long as the thread lives.
+ */
+
+#include <pthread.h>
+#include <stdlib.h>
+
+
+#undef gs_once_do
+
+enum {
+    GS__ONCE_NOT_RUN = 0,
+    GS__ONCE_RUNNING = 1,
+    GS__ONCE_SLEEPERS = 2,
+};
+_Static_assert(GS__ONCE_DONE == 3, "GS__ONCE_DONE follows the other states");
+
+/* ---- the calls of fn this thread has started and not finished ---- */
+
+typedef struct gs__once_call {
+    gs_once *once;
+    uintptr_t frame;                 /* __builtin_frame_address(0) of its gs__once_do_slow */
+    const volatile uint64_t *marker; /* a word in that frame ... */
+    uint64_t token;                  /* ... that holds this while the frame is alive */
+} gs__once_call;
+
+/* Calls nested this deep need no allocation. */
+#define GS__ONCE_SMALL 8
+
+typedef struct gs__once_thread {
+    uint32_t id;          /* this thread's owner id, 0 until first needed */
+    uint32_t n, cap;      /* calls recorded in calls[], room in calls[] */
+    bool exit_hook;       /* registered with gs__once_key, so that (c) above runs */
+    uint64_t started;     /* calls of fn started by this thread, for the tokens */
+    gs__once_call *calls; /* small[] or, when more are nested, a malloc'ed array */
+    gs__once_call small[GS__ONCE_SMALL];
+} gs__once_thread;
+
+static _Thread_local gs__once_thread gs__once_self;
+static uint32_t gs__once_last_id; /* ids handed out so far */
+static pthread_once_t gs__once_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t gs__once_key;
+
+static uint32_t gs__once_thread_id(gs__once_thread *self) {
+    while (self->id == 0) /* 0 means "none": skip it when the counter wraps */
+        self->id = gs__fetch_add_relaxed32(&gs__once_last_id, 1) + 1;
+    return self->id;
+}
+
+/* Reads a recorded marker word, which may lie in a dead frame (see the top comment). */
+static GS__NO_SANITIZE GS__NOINLINE uint64_t gs__once_peek(const volatile uint64_t *marker) {
+    return *marker;
+}
+
+/* Marks o done and releases its waiters. The Once may be freed by another thread as soon
+ * as the exchange is visible, so only gs__wake follows it. */
+static void gs__once_finish(gs_once *o) {
+    uint32_t *word = &o->state;
+    /* release: fn's writes (or those made before it escaped) happen-before every acquire
+     * load that sees DONE. */
+    uint32_t old = gs__exchange_release32(word, GS__ONCE_DONE);
+    if (old == GS__ONCE_SLEEPERS)
+        gs__wake_all(word);
+}
+
+static void gs__once_forget(gs__once_thread *self, uint32_t i) {
+    self->calls[i] = self->calls[--self->n];
+    if (self->n == 0 && self->calls != self->small) {
+        free(self->calls);
+        self->calls = self->small;
+        self->cap = GS__ONCE_SMALL;
+    }
+}
+
+/* (c): the thread exits, so every call it still records has escaped. */
+static void gs__once_thread_exit(void *p) {
+    gs__once_thread *self = (gs__once_thread *)p;
+    while (self->n > 0) {
+        gs__once_finish(self->calls[self->n - 1].once);
+        gs__once_forget(self, self->n - 1);
+    }
+}
+
+static void gs__once_make_key(void) {
+    if (pthread_key_create(&gs__once_key, gs__once_thread_exit) != 0)
+        gs__fatal("Once: pthread_key_create failed");
+}
+
+static void gs__once_remember(gs__once_thread *self, gs__once_call call) {
+    if (self->calls == NULL) {
+        self->calls = self->small;
+        self->cap = GS__ONCE_SMALL;
+    }
+    if (!self->exit_hook) {
+        pthread_once(&gs__once_key_once, gs__once_make_key);
+        if (pthread_setspecific(gs__once_key, self) != 0)
+            gs__fatal("Once: pthread_setspecific failed");
+        self->exit_hook = true;
+    }
+    if (self->n == self->cap) {
+        uint32_t cap = self->cap * 2;
+        gs__once_call *calls = (gs__once_call *)malloc(cap * sizeof *calls);
+        if (calls == NULL)
+            gs__fatal("Once: out of memory");
+        for (uint32_t i = 0; i < self->n; i++)
+            calls[i] = self->calls[i];
+        if (self->calls != self->small)
+            free(self->calls);
+        self->calls = calls;
+        self->cap = cap;
+    }
+    self->calls[self->n++] = call;
+}
+
+/* (a): finishes every recorded call whose token has been overwritten. */
+static void gs__once_reap(gs__once_thread *self) {
+    for (uint32_t i = self->n; i-- > 0;) {
+        gs__once_call *c = &self->calls[i];
+        if (gs__once_peek(c->marker) != c->token) {
+            gs__once_finish(c->once);
+            gs__once_forget(self, i);
+        }
+    }
+}
+
+/* This thread is o's runner and is back in gs_once_do(o) at `frame`: fn escaped, or this is
+ * recursion. */
+static void gs__once_settle(gs__once_thread *self, gs_once *o, uintptr_t frame) {
+    for (uint32_t i = self->n; i-- > 0;) {
+        gs__once_call *c = &self->calls[i];
+        if (c->once != o)
+            continue;
+        /* The token test (a) already ran on entry. Stacks grow downwards: a live recorded
+         * frame would be strictly above this one. */
+        if (frame >= c->frame) {
+            gs__once_finish(o);
+            gs__once_forget(self, i);
+            return;
+        }
+        break;
+    }
+    gs__fatal("recursive Once.Do");
+}
+
+static void gs__once_run(gs__once_thread *self, gs_once *o, void (*fn)(void *), void *arg,
+                         uintptr_t frame, volatile uint64_t *marker) {
+    gs__store_relaxed32(&o->owner, gs__once_thread_id(self));
+    /* A token no other call of this thread uses, and unlike the small integers and addresses
+     * that stale stack words usually hold. */
+    uint64_t token =
+        (((uint64_t)self->id << 32) | (uint32_t)++self->started) ^ (uint64_t)0x9e3779b97f4a7c15ull;
+    *marker = token;
+    gs__once_call call = {o, frame, marker, token};
+    gs__once_remember(self, call);
+
+    fn(arg);
+
+    for (uint32_t i = self->n; i-- > 0;) {
+        if (self->calls[i].marker == marker && self->calls[i].once == o) {
+            gs__once_forget(self, i);
+            break;
+        }
+    }
+    *marker = 0;
+    /* Calls nested in fn that escaped into fn have left their tokens to be overwritten. */
+    if (self->n > 0)
+        gs__once_reap(self);
+    gs__once_finish(o);
+}
+
+GS__NOINLINE void gs__once_do_slow(gs_once *o, void (*fn)(void *), void *arg) {
+    /* This call's marker word and frame: they identify it if it becomes the runner. Writing
+     * the marker also overwrites the token of an escaped call made at this same depth. */
+    volatile uint64_t marker = 0;
+    uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+    gs__once_thread *self = &gs__once_self;
+    if (self->n > 0)
+        gs__once_reap(self);
+
+    uint32_t *word = &o->state;
+    /* acquire: pairs with the release exchange that stored DONE (fn's writes are visible). */
+    uint32_t s = gs__load_acquire32(word);
+    for (;;) {
+        if (s == GS__ONCE_DONE)
+            return;
+        if (s == GS__ONCE_NOT_RUN) {
+            /* relaxed: the runner reads nothing published through the Once. */
+            if (gs__cas_relaxed32(word, &s, GS__ONCE_RUNNING)) {
+                gs__once_run(self, o, fn, arg, frame, &marker);
+                return;
+            }
+            s = gs__load_acquire32(word);
+            continue;
+        }
+        if (gs__load_relaxed32(&o->owner) == gs__once_thread_id(self)) {
+            gs__once_settle(self, o, frame);
+            s = gs__load_acquire32(word);
+            continue;
+        }
+        if (s == GS__ONCE_RUNNING && !gs__cas_relaxed32(word, &s, GS__ONCE_SLEEPERS)) {
+            s = gs__load_acquire32(word);
+            continue;
+        }
+        gs__wait(word, GS__ONCE_SLEEPERS, GS__NO_DEADLINE, GS__TAG_ANY);
+        s = gs__load_acquire32(word);
+    }
+}
+
+void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
+    if (GS__LIKELY(gs__load_acquire32(&o->state) == GS__ONCE_DONE))
+        return;
+    gs__once_do_slow(o, fn, arg);
+}
+#undef GS__ONCE_SMALL
+
 /* ======== src/rwmutex.c ======== */
 /* src/rwmutex.c: gs_rwmutex, Go's sync.RWMutex.
  *
- * Writers serialise on a gs_mutex (rw->w), which brings the mutex's fairness (starvation
- * mode) to writer-vs-writer contention without a second copy of its slow path. Readers and
- * the one writer that holds w meet on a 64-bit state word (rw->state):
+ * A 64-bit state word (rw->state) is the lock; a gs_mutex (rw->w) queues the writers that
+ * find it taken, which brings the mutex's fairness (barging, then starvation mode) to
+ * writer-vs-writer contention without a second copy of its slow path; and reader bias
+ * (BRAVO, below) takes readers off the state word while no writer is around.
  *
  *   bits  0..15  Q       queued readers: arrived while a writer was pending, asleep until
- *                        that writer unlocks
+ *                        that writer releases
  *   bits 16..31  P       admitted readers that have not yet noticed it (still asleep)
  *   bits 32..55  A       active readers: hold the lock, or were admitted and are waking up
+ *   bit  59      WBLOCK  the thread holding w waits to announce: writers may not take the
+ *                        fast path past it (without it, they could barge forever)
+ *   bit  60      WHOLD   the announced writer holds w (it came by the slow path); its
+ *                        release unlocks w
  *   bit  61      WPEND   a writer has announced itself: it holds the lock once A drains to
  *                        0, and it keeps new readers out (they queue) from the announcement on
- *   bit  62      PHASE   flipped by every writer release; a queued reader is admitted when the
- *                        phase differs from the one it queued in
- *   bit  63      WSLEEP  the writer holding w sleeps on the word
+ *   bit  62      PHASE   flipped by a writer release that admits queued readers; a queued
+ *                        reader is admitted when the phase differs from the one it queued in
+ *   bit  63      WSLEEP  the thread holding w sleeps on the word
  *
- * The upper half (A, WPEND, PHASE, WSLEEP) is the futex word: readers sleep on it with the
- * READER tag waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0,
- * for WPEND to clear, or for P == 0. Every change a sleeper waits for changes that half (the
- * reader that takes P to 0 clears WSLEEP in the same CAS), so no wake-up is lost.
+ * The upper half (A and the bits) is the futex word: readers sleep on it with the READER tag
+ * waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0, for WPEND to
+ * clear, or for P == 0. Every change a sleeper waits for changes that half (the reader that
+ * takes P to 0 clears WSLEEP in the same CAS), so no wake-up is lost.
  *
  * Reader:   rlock     A+1 (fetch_add, acquire); if WPEND was set, move A-1,Q+1 (CAS) unless
  *                     that writer already released, then sleep until PHASE flips; then P-1
- *           runlock   A-1 (fetch_sub, release); if that took A to 0 under WPEND|WSLEEP,
- *                     wake the writer
- * Writer:   lock      lock w; wait for !WPEND (previous writer inside) and P == 0; set WPEND;
- *                     wait for A == 0; unlock w. The write lock is then held by WPEND alone.
- *           release   one CAS: clear WPEND and WSLEEP, flip PHASE, A += Q, P = Q, Q = 0 (the
- *                     readers that queued behind this writer are admitted before the next
- *                     writer can announce: Go's "neither side starves"); then wake them, and
- *                     the w-holder if it sleeps. Used by unlock, and by a writer that times
- *                     out while draining (it lets in the readers that queued behind it).
+ *           runlock   A-1 (CAS, release); if that took A to 0 under WPEND|WSLEEP, wake the
+ *                     writer
+ * Writer:   fast      state all clear but PHASE -> set WPEND (one CAS): nobody reads, writes
+ *                     or waits, so the lock is ours (after revoking reader bias, if set)
+ *           slow      lock w; set WBLOCK; wait for !WPEND (previous writer inside) and
+ *                     P == 0; set WPEND|WHOLD, clear WBLOCK; wait for A == 0. w stays held
+ *                     until the release, so the next writers queue on w, not here.
+ *           release   if WHOLD, unlock w first; then one CAS: clear WPEND, WHOLD and WSLEEP,
+ *                     and if Q > 0 flip PHASE, A += Q, P = Q, Q = 0 (the readers queued
+ *                     behind this writer are admitted before the next writer can announce: Go's
+ *                     "neither side starves"); then wake them, and the w-holder if it
+ *                     sleeps. Used by unlock, and by a writer that gives up while draining
+ *                     (it lets in the readers that queued behind it).
  *
  * Invariants:
  *   - Q > 0 only while WPEND is set; a release moves all of Q into A at once.
- *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices.
- *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at the
- *     release of an announced writer, and a writer announces only when P == 0, i.e. once
+ *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices. (The
+ *     announced writer holds w while it drains A, and w is released before WPEND is.)
+ *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at a
+ *     release that admits readers, and a writer announces only when P == 0, i.e. once
  *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
  *     that time out and release again could flip PHASE back while such a reader slept: it
  *     would take itself for still queued.) One bit of phase is therefore enough.
  *   - A reader that saw WPEND moves itself to Q only while (WPEND, PHASE) still name the
  *     writer it saw; if that writer has released, its A count already admits it.
- *   - Every release (runlock, unlock, a writer giving up) is a single RMW on state, after
- *     which only gs__wake is called: the lock may be freed by the next owner at once.
+ *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state,
+ *     after which only gs__wake is called: the lock may be freed by the next owner at once.
+ *     The unlock of w comes before it, while the lock is still write-held.
  *
  * Readers that time out while queued leave Q with a CAS if their phase has not flipped; if
  * it has, they were admitted and return true.
@@ -630,6 +1125,8 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
 #define GS__RW_P_MASK (0xffffull << 16)
 #define GS__RW_READER (1ull << 32)
 #define GS__RW_A_MAX ((1ull << 24) - 1)
+#define GS__RW_WBLOCK (1ull << 59)
+#define GS__RW_WHOLD (1ull << 60)
 #define GS__RW_WPEND (1ull << 61)
 #define GS__RW_PHASE (1ull << 62)
 #define GS__RW_WSLEEP (1ull << 63)
@@ -679,14 +1176,18 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
  * to hold rw, so it never enters while a token is out. A slot value with SLOT_WAITING set
  * says the revoking writer sleeps on the slot's lower half; whoever empties it wakes it. */
 
-#define GS__RW_SLOTS 1024
 #define GS__RW_SLOT_WAITING 1ull
 #define GS__RW_INHIBIT 9
 /* A revoking writer polls a slot this many times before it sleeps on it. */
 #define GS__RW_SLOT_SPIN 64
 
-static _Alignas(64) uint64_t gs__rw_table[GS__RW_SLOTS];
+_Alignas(64) uint64_t gs__rw_table[GS__RW_SLOTS];
 
+#if defined(GS__RW_INLINE)
+/* The header's hash, so that inlined and library calls find the same slot. */
+static inline uint64_t *gs__rw_slot(const gs_rwmutex *rw) { return gs__rw_slot_of(rw); }
+#else
+/* No thread pointer builtin: the address of a thread-local byte names the thread. */
 #if defined(__GNUC__)
 static _Thread_local char gs__rw_self __attribute__((tls_model("initial-exec")));
 #else
@@ -699,6 +1200,7 @@ static inline uint64_t *gs__rw_slot(const gs_rwmutex *rw) {
     h ^= h >> 29;
     return &gs__rw_table[h & (GS__RW_SLOTS - 1)];
 }
+#endif
 
 static inline uint32_t *gs__rw_slot_futex(uint64_t *slot) {
     return (uint32_t *)slot + (gs__upper_half32(slot) == (uint32_t *)slot ? 1 : 0);
@@ -716,28 +1218,33 @@ static inline bool gs__rw_slot_clear(uint64_t *slot, uint64_t v) {
     return true;
 }
 
+/* Our slot holds rw but bias was revoked meanwhile: back out. Returns false if we did;
+ * true if our slot was already emptied by a runlock on another thread, which took our
+ * token for one still out elsewhere: we hold that one. */
+static bool gs__rw_backout(gs_rwmutex *rw, uint64_t *slot) {
+    const uint64_t me = (uint64_t)(uintptr_t)rw;
+    for (uint64_t v = gs__load_relaxed64(slot); (v & ~GS__RW_SLOT_WAITING) == me;) {
+        if (gs__rw_slot_clear(slot, v))
+            return false;
+        v = gs__load_relaxed64(slot);
+    }
+    return true;
+}
+
 /* The biased read fast path: true if rw is now read-held through a slot. */
 static inline bool gs__rw_fast_rlock(gs_rwmutex *rw) {
     if (!gs__load_relaxed32(&rw->bias))
         return false;
     uint64_t *slot = gs__rw_slot(rw);
     uint64_t v = 0;
-    const uint64_t me = (uint64_t)(uintptr_t)rw;
-    if (!gs__cas_seq_cst64(slot, &v, me))
+    if (!gs__cas_seq_cst64(slot, &v, (uint64_t)(uintptr_t)rw))
         return false; /* slot taken: collision, use the state */
     /* seq_cst: ordered after our slot store (Dekker with the revoking writer). acquire:
      * pairs with the store that enabled bias, made while holding the lock after the last
      * writer released it. */
     if (GS__LIKELY(gs__load_seq_cst32(&rw->bias)))
         return true;
-    /* Revoked meanwhile: back out. If our slot was already emptied by a runlock on another
-     * thread, that runlock took our token for one still out elsewhere, and we hold that. */
-    for (v = gs__load_relaxed64(slot); (v & ~GS__RW_SLOT_WAITING) == me;) {
-        if (gs__rw_slot_clear(slot, v))
-            return false;
-        v = gs__load_relaxed64(slot);
-    }
-    return true;
+    return gs__rw_backout(rw, slot);
 }
 
 /* Empties some slot holding rw, scanning the whole table; false if there is none. */
@@ -867,8 +1374,13 @@ static bool gs__rw_state_rlock(gs_rwmutex *rw, int64_t deadline_ns) {
     return true;
 }
 
-void gs_rwmutex_rlock(gs_rwmutex *rw) {
+void(gs_rwmutex_rlock)(gs_rwmutex *rw) {
     if (!gs__rw_fast_rlock(rw))
+        gs__rw_state_rlock(rw, GS__NO_DEADLINE);
+}
+
+void gs__rwmutex_rlock_backout(gs_rwmutex *rw, uint64_t *slot) {
+    if (!gs__rw_backout(rw, slot))
         gs__rw_state_rlock(rw, GS__NO_DEADLINE);
 }
 
@@ -894,7 +1406,7 @@ bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
     return gs__rw_state_rlock(rw, gs__deadline_after(timeout_ns));
 }
 
-void gs_rwmutex_runlock(gs_rwmutex *rw) {
+void(gs_rwmutex_runlock)(gs_rwmutex *rw) {
     /* Our own slot, if it holds rw (release: see gs__rw_slot_clear). */
     uint64_t *slot = gs__rw_slot(rw);
     const uint64_t me = (uint64_t)(uintptr_t)rw;
@@ -919,29 +1431,45 @@ void gs_rwmutex_runlock(gs_rwmutex *rw) {
 
 /* ---- writers ---- */
 
-/* The writer's release: clear WPEND and WSLEEP, flip PHASE, admit the queued readers.
- * Also how a writer that timed out while draining withdraws. */
+/* The writer's release: if it holds w, unlock w (the lock is still write-held, so nobody
+ * can free it yet); then one CAS clears WPEND, WHOLD and WSLEEP, flips PHASE and admits the
+ * queued readers. Also how a writer that gave up while draining withdraws. */
 static void gs__rw_writer_release(gs_rwmutex *rw) {
     uint64_t old = gs__load_relaxed64(&rw->state);
+    if (!(old & GS__RW_WPEND))
+        gs__fatal("Unlock of unlocked RWMutex");
+    if (old & GS__RW_WHOLD)
+        gs_mutex_unlock(&rw->w); /* WHOLD is ours: nobody else changes it */
     uint64_t next;
     do {
         if (!(old & GS__RW_WPEND))
             gs__fatal("Unlock of unlocked RWMutex");
         if (GS__RW_A(old) + GS__RW_Q(old) > GS__RW_A_MAX)
             gs__fatal("too many readers");
-        next = old & ~(GS__RW_WPEND | GS__RW_WSLEEP | GS__RW_Q_MASK);
-        next ^= GS__RW_PHASE;
-        next += GS__RW_Q(old) * (GS__RW_READER + GS__RW_PENDING);
+        next = old & ~(GS__RW_WPEND | GS__RW_WHOLD | GS__RW_WSLEEP | GS__RW_Q_MASK);
+        if (GS__RW_Q(old)) { /* admit them: P counts them until each has seen the flip */
+            next ^= GS__RW_PHASE;
+            next += GS__RW_Q(old) * (GS__RW_READER + GS__RW_PENDING);
+        }
     } while (!gs__cas_release64(&rw->state, &old, next));
     /* Only wakes from here on: the lock may already be freed. */
-    uint32_t tags = (GS__RW_Q(old) ? GS__TAG_READER : 0) | (old & GS__RW_WSLEEP ? GS__TAG_WRITER : 0);
+    uint32_t tags =
+        (GS__RW_Q(old) ? GS__TAG_READER : 0) | (old & GS__RW_WSLEEP ? GS__TAG_WRITER : 0);
     if (tags)
         gs__wake(gs__rw_futex(rw), GS__WAKE_ALL, tags);
 }
 
-/* Sets WSLEEP (if not yet set) and sleeps on `cur`. Returns false when the deadline passed;
- * in every case the caller re-reads the state. */
-static bool gs__rw_writer_sleep(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+/* A short bounded spin before sleeping: the writer ahead is often just finishing. */
+#define GS__RW_WRITER_SPIN 64
+
+/* Waits for `cur` to change: spins first (spin counts down across calls), then sets WSLEEP
+ * and sleeps. Returns false when the deadline passed; in every case the caller re-reads. */
+static bool gs__rw_writer_wait(gs_rwmutex *rw, uint64_t cur, int *spin, int64_t deadline_ns) {
+    if (*spin > 0) {
+        (*spin)--;
+        gs__cpu_relax();
+        return true;
+    }
     if (!(cur & GS__RW_WSLEEP)) {
         if (!gs__cas_relaxed64(&rw->state, &cur, cur | GS__RW_WSLEEP))
             return true;
@@ -950,111 +1478,149 @@ static bool gs__rw_writer_sleep(gs_rwmutex *rw, uint64_t cur, int64_t deadline_n
     return gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_WRITER);
 }
 
-/* Write-locks rw by deadline_ns; returns whether it did. */
-static bool gs__rw_lock_until(gs_rwmutex *rw, int64_t deadline_ns) {
-    if (!gs__mutex_lock_until(&rw->w, deadline_ns))
-        return false;
-    bool in_time = true;
-    /* 1. Wait for the previous writer to release and for the readers it admitted to
-     * notice, then announce. acquire: pairs with the previous writer's release CAS. */
-    uint64_t cur = gs__load_relaxed64(&rw->state);
-    for (;;) {
-        if (!(cur & GS__RW_WPEND) && GS__RW_P(cur) == 0) {
-            if (gs__cas_acquire64(&rw->state, &cur, (cur & ~GS__RW_WSLEEP) | GS__RW_WPEND)) {
-                cur = (cur & ~GS__RW_WSLEEP) | GS__RW_WPEND;
-                break;
-            }
-            continue;
-        }
-        if (!in_time) {
-            gs_mutex_unlock(&rw->w);
-            return false;
-        }
-        in_time = gs__rw_writer_sleep(rw, cur, deadline_ns);
-        cur = gs__load_relaxed64(&rw->state);
-    }
-    /* 2. Turn reader bias off, so that new readers come to the state and queue (a waiting
-     * writer keeps new readers out), then wait for the active readers to drain. acquire:
-     * pairs with their release in runlock. */
+/* The announced writer waits for its way in: A drained and no slot holding rw. revoked_at
+ * says whether (and when) this writer turned reader bias off. On success sets the inhibit
+ * time; returns false if deadline_ns passed first (the caller gives up). */
+static bool gs__rw_writer_drain(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+    /* Turn reader bias off first, so that new readers come to the state and queue (a
+     * waiting writer keeps new readers out). */
     int64_t revoked_at = 0;
     if (gs__load_relaxed32(&rw->bias)) {
         gs__store_seq_cst32(&rw->bias, 0);
         revoked_at = gs__now_ns();
     }
-    for (;;) {
-        if (GS__RW_A(cur) == 0) {
-            if (!(cur & GS__RW_WSLEEP) ||
-                gs__cas_acquire64(&rw->state, &cur, cur & ~GS__RW_WSLEEP))
+    int spin = GS__RW_WRITER_SPIN;
+    bool in_time = true;
+    /* acquire: pairs with the readers' release in runlock. */
+    while (GS__RW_A(cur) != 0 || (cur & GS__RW_WSLEEP)) {
+        if (GS__RW_A(cur) == 0) { /* drained: clear our WSLEEP */
+            if (gs__cas_acquire64(&rw->state, &cur, cur & ~GS__RW_WSLEEP))
                 break;
             continue;
         }
         if (!in_time)
             goto give_up;
-        in_time = gs__rw_writer_sleep(rw, cur, deadline_ns);
+        in_time = gs__rw_writer_wait(rw, cur, &spin, deadline_ns);
         cur = gs__load_acquire64(&rw->state);
     }
-    /* 3. Wait for the readers that hold rw through slots. A reader that held it through the
-     * state may have turned bias back on before it left; none can now (A is 0 and new
-     * readers queue), so this revocation is the last. */
+    /* The readers holding rw through slots. A reader that held it through the state may have
+     * turned bias back on before it left; none can now (A is 0 and new readers queue), so
+     * this revocation is the last. */
     if (!gs__rw_revoke(rw, deadline_ns, &revoked_at))
         goto give_up;
     if (revoked_at != 0) {
         int64_t now = gs__now_ns();
         gs__store_relaxed64(&rw->inhibit, (uint64_t)(now + GS__RW_INHIBIT * (now - revoked_at)));
     }
-    gs_mutex_unlock(&rw->w);
     return true;
 
 give_up:
-    /* Readers may still hold rw through slots: bias goes back on before WPEND goes, so
-     * that "bias clear => no slot holds rw" stays true for the next writer. */
+    /* Readers may still hold rw through slots: bias goes back on before WPEND goes, so that
+     * "bias clear => no slot holds rw" stays true for the next writer. */
     if (revoked_at != 0)
         gs__store_seq_cst32(&rw->bias, 1);
-    /* Give up as an unlock would, after releasing w: once the readers are let in, one of
-     * them may free the lock. */
-    gs_mutex_unlock(&rw->w);
-    gs__rw_writer_release(rw);
     return false;
 }
 
-void gs_rwmutex_lock(gs_rwmutex *rw) { gs__rw_lock_until(rw, GS__NO_DEADLINE); }
+/* The writer fast path: all clear but PHASE -> WPEND. acquire: pairs with the release of
+ * the previous holder (writer release, or the runlock that emptied A). */
+static inline bool gs__rw_fast_wlock(gs_rwmutex *rw) {
+    uint64_t cur = 0;
+    if (GS__LIKELY(gs__cas_acquire64(&rw->state, &cur, GS__RW_WPEND)))
+        return true;
+    return cur == GS__RW_PHASE && gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND);
+}
+
+/* Write-locks rw by deadline_ns; returns whether it did. */
+static GS__NOINLINE bool gs__rw_lock_slow(gs_rwmutex *rw, int64_t deadline_ns) {
+    if (!gs__mutex_lock_until(&rw->w, deadline_ns))
+        return false;
+    /* 1. We hold w: block fast-path writers, wait for the writer inside to release and for
+     * the readers it admitted to notice, then announce. acquire: pairs with its release. */
+    int spin = GS__RW_WRITER_SPIN;
+    bool in_time = true;
+    uint64_t cur = gs__load_relaxed64(&rw->state);
+    for (;;) {
+        if (!(cur & GS__RW_WPEND) && GS__RW_P(cur) == 0) {
+            uint64_t next = (cur & ~(GS__RW_WSLEEP | GS__RW_WBLOCK)) | GS__RW_WPEND | GS__RW_WHOLD;
+            if (gs__cas_acquire64(&rw->state, &cur, next)) {
+                cur = next;
+                break;
+            }
+            continue;
+        }
+        if (!(cur & GS__RW_WBLOCK)) {
+            gs__cas_relaxed64(&rw->state, &cur, cur | GS__RW_WBLOCK);
+            continue;
+        }
+        if (!in_time) {
+            /* Unblock the fast path before the next w-holder sets its own block. */
+            while (!gs__cas_relaxed64(&rw->state, &cur, cur & ~GS__RW_WBLOCK)) {
+            }
+            gs_mutex_unlock(&rw->w);
+            return false;
+        }
+        in_time = gs__rw_writer_wait(rw, cur, &spin, deadline_ns);
+        cur = gs__load_relaxed64(&rw->state);
+    }
+    /* 2. Drain the readers; w stays held until our release. */
+    if (!gs__rw_writer_drain(rw, cur, deadline_ns)) {
+        gs__rw_writer_release(rw); /* unlocks w, lets in the readers queued behind us */
+        return false;
+    }
+    return true;
+}
+
+void gs_rwmutex_lock(gs_rwmutex *rw) {
+    if (GS__LIKELY(gs__rw_fast_wlock(rw))) {
+        if (GS__UNLIKELY(gs__load_relaxed32(&rw->bias)))
+            gs__rw_writer_drain(rw, GS__RW_WPEND, GS__NO_DEADLINE);
+        return;
+    }
+    gs__rw_lock_slow(rw, GS__NO_DEADLINE);
+}
 
 bool gs_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
     if (timeout_ns <= 0)
         return gs_rwmutex_trylock(rw);
-    return gs__rw_lock_until(rw, gs__deadline_after(timeout_ns));
+    int64_t deadline_ns = gs__deadline_after(timeout_ns);
+    if (gs__rw_fast_wlock(rw)) {
+        if (!gs__load_relaxed32(&rw->bias) || gs__rw_writer_drain(rw, GS__RW_WPEND, deadline_ns))
+            return true;
+        gs__rw_writer_release(rw);
+        return false;
+    }
+    return gs__rw_lock_slow(rw, deadline_ns);
 }
 
 bool gs_rwmutex_trylock(gs_rwmutex *rw) {
-    if (!gs_mutex_trylock(&rw->w))
+    if (!gs__rw_fast_wlock(rw))
         return false;
-    uint64_t cur = gs__load_relaxed64(&rw->state);
-    bool got = false;
-    while (!(cur & GS__RW_WPEND) && GS__RW_A(cur) == 0 && GS__RW_P(cur) == 0) {
-        if (gs__cas_acquire64(&rw->state, &cur, cur | GS__RW_WPEND)) {
-            got = true;
-            break;
-        }
-    }
-    if (got && gs__load_relaxed32(&rw->bias)) {
+    if (gs__load_relaxed32(&rw->bias)) {
         /* Readers may hold rw through slots: revoke, and fail if any does. */
         gs__store_seq_cst32(&rw->bias, 0);
         const uint64_t me = (uint64_t)(uintptr_t)rw;
-        for (int i = 0; i < GS__RW_SLOTS && got; i++)
-            if ((gs__load_seq_cst64(&gs__rw_table[i]) & ~GS__RW_SLOT_WAITING) == me)
-                got = false;
-        if (!got) {
-            gs__store_seq_cst32(&rw->bias, 1); /* as in gs__rw_lock_until's give_up */
-            gs_mutex_unlock(&rw->w);
-            gs__rw_writer_release(rw);
-            return false;
+        for (int i = 0; i < GS__RW_SLOTS; i++) {
+            if ((gs__load_seq_cst64(&gs__rw_table[i]) & ~GS__RW_SLOT_WAITING) == me) {
+                gs__store_seq_cst32(&rw->bias, 1); /* as in gs__rw_writer_drain's give_up */
+                gs__rw_writer_release(rw);
+                return false;
+            }
         }
     }
-    gs_mutex_unlock(&rw->w);
-    return got;
+    return true;
 }
 
-void gs_rwmutex_unlock(gs_rwmutex *rw) { gs__rw_writer_release(rw); }
+void gs_rwmutex_unlock(gs_rwmutex *rw) {
+    /* Fast path: a writer that came by the fast path, nobody queued or waiting. release:
+     * pairs with the next holder's acquire. */
+    uint64_t cur = GS__RW_WPEND;
+    if (GS__LIKELY(gs__cas_release64(&rw->state, &cur, 0)))
+        return;
+    if (cur == (GS__RW_WPEND | GS__RW_PHASE) && gs__cas_release64(&rw->state, &cur, GS__RW_PHASE))
+        return;
+    gs__rw_writer_release(rw);
+}
 #undef GS__RW_A
 #undef GS__RW_A_MAX
 #undef GS__RW_HIGH
@@ -1068,11 +1634,164 @@ void gs_rwmutex_unlock(gs_rwmutex *rw) { gs__rw_writer_release(rw); }
 #undef GS__RW_Q_MASK
 #undef GS__RW_Q_MAX
 #undef GS__RW_READER
-#undef GS__RW_SLOTS
 #undef GS__RW_SLOT_SPIN
 #undef GS__RW_SLOT_WAITING
+#undef GS__RW_WBLOCK
+#undef GS__RW_WHOLD
 #undef GS__RW_WPEND
+#undef GS__RW_WRITER_SPIN
 #undef GS__RW_WSLEEP
+
+/* ======== src/waitgroup.c ======== */
+/* src/waitgroup.c: gs_waitgroup, Go's sync.WaitGroup, on one 64-bit word.
+ *
+ * State word (gs_waitgroup.state):
+ *
+ *   bits  0..31  GEN      rounds started: +1 by every add that takes the counter up from 0
+ *   bit  32      WAITERS  some thread has registered to sleep in this round
+ *   bits 33..63  counter  outstanding tasks, 0..INT32_MAX
+ *
+ * The upper half (WAITERS and the counter) is the futex word: waiters sleep on it expecting
+ * the value they registered with, so any change of the counter (the one they wait for is
+ * to 0) makes their sleep return or not begin.
+ *
+ * Transitions, each one atomic read-modify-write:
+ *   done             counter-1 (fetch_sub, release); if that made it 0 with WAITERS set,
+ *                    wake all sleepers
+ *   add, delta > 0   CAS: counter+delta; from 0 also GEN+1 and clear WAITERS (a new round:
+ *                    the flag belonged to the last one)
+ *   add, delta < 0   CAS: counter-|delta|; wake all if it made it 0 with WAITERS set
+ *   wait, register   CAS: set WAITERS (also when already set: the CAS is the point where the
+ *                    waiter joins a round, as in Go); then sleep on the upper half
+ *   wait, wake-up    load (acquire): counter 0 -> return; GEN moved on -> misuse (a new
+ *                    round began before this wait returned); else sleep again
+ *
+ * Invariants the code relies on:
+ *   - Everything a waiter needs to decide to return (the counter reaching 0) changes in the
+ *     same RMW that decides to wake it. WAITERS is left set when the counter reaches 0; a
+ *     stale flag costs at most one needless wake-up and the next round clears it.
+ *   - Destruction safety: the releasing done/add computes the futex address before its RMW
+ *     and after it only calls gs__wake, which does not touch memory: a waiter may return and
+ *     free the WaitGroup (say, from its stack) the moment the RMW is visible.
+ *   - A registered waiter's round ends only through its counter reaching 0, and GEN changes
+ *     only when a new round starts, so a registered waiter that sees GEN changed is proof of
+ *     Go's misuse "reused before previous Wait has returned", never a false alarm.
+ *   - The counter is checked before each add's CAS, so a fatal add leaves the state intact;
+ *     done's fetch_sub is checked after (the process aborts anyway).
+ */
+
+
+#define GS__WG_GEN_MASK 0xffffffffull
+#define GS__WG_WAITERS (1ull << 32)
+#define GS__WG_COUNT_SHIFT 33
+#define GS__WG_ONE (1ull << GS__WG_COUNT_SHIFT)
+#define GS__WG_COUNT_MAX ((uint64_t)INT32_MAX)
+
+#define GS__WG_COUNT(s) ((s) >> GS__WG_COUNT_SHIFT)
+#define GS__WG_GEN(s) ((uint32_t)((s)&GS__WG_GEN_MASK))
+#define GS__WG_HIGH(s) ((uint32_t)((s) >> 32))
+
+_Static_assert(GS__WG_COUNT_MAX << GS__WG_COUNT_SHIFT >> GS__WG_COUNT_SHIFT == GS__WG_COUNT_MAX,
+               "the counter fits above WAITERS");
+
+static inline uint32_t *gs__wg_futex(gs_waitgroup *wg) { return gs__upper_half32(&wg->state); }
+
+void gs_waitgroup_add(gs_waitgroup *wg, int64_t delta) {
+    if (delta == 0)
+        return;
+    uint32_t *futex = gs__wg_futex(wg);
+    uint64_t *word = &wg->state;
+    uint64_t old = gs__load_relaxed64(word);
+    uint64_t count, next;
+    do {
+        count = GS__WG_COUNT(old);
+        if (delta > 0) {
+            if ((uint64_t)delta > GS__WG_COUNT_MAX - count)
+                gs__fatal("WaitGroup counter overflow");
+            next = (old & ~(GS__WG_COUNT_MAX << GS__WG_COUNT_SHIFT)) |
+                   ((count + (uint64_t)delta) << GS__WG_COUNT_SHIFT);
+            if (count == 0) /* a new round: next GEN, and no waiters in it yet */
+                next = (next & ~(GS__WG_WAITERS | GS__WG_GEN_MASK)) |
+                       (uint64_t)(uint32_t)(GS__WG_GEN(old) + 1);
+        } else {
+            uint64_t sub = (uint64_t)(-(delta + 1)) + 1; /* |delta|, also for INT64_MIN */
+            if (sub > count)
+                gs__fatal("negative WaitGroup counter");
+            next = old - sub * GS__WG_ONE;
+        }
+        /* release: a negative add is a done (see gs_waitgroup_done). */
+    } while (!gs__cas_release64(word, &old, next));
+    /* The WaitGroup may be freed from here on; gs__wake does not touch it. */
+    if (GS__WG_COUNT(next) == 0 && (old & GS__WG_WAITERS))
+        gs__wake_all(futex);
+}
+
+void gs_waitgroup_done(gs_waitgroup *wg) {
+    uint32_t *futex = gs__wg_futex(wg);
+    /* release: this done's prior writes happen-before the return of the wait that sees the
+     * counter at 0 (an acquire load reading this RMW or a later one in its release
+     * sequence: every write to the word is an RMW). */
+    uint64_t old = gs__fetch_sub_release64(&wg->state, GS__WG_ONE);
+    if (GS__UNLIKELY(GS__WG_COUNT(old) == 0))
+        gs__fatal("negative WaitGroup counter");
+    /* The WaitGroup may be freed from here on; gs__wake does not touch it. */
+    if (GS__WG_COUNT(old) == 1 && (old & GS__WG_WAITERS))
+        gs__wake_all(futex);
+}
+
+static GS__NOINLINE bool gs__wg_wait_slow(gs_waitgroup *wg, uint64_t s, int64_t deadline_ns) {
+    uint32_t *futex = gs__wg_futex(wg);
+    uint64_t *word = &wg->state;
+    for (;;) {
+        /* relaxed: on success nothing is read yet; every decision below follows an acquire
+         * load. */
+        if (!gs__cas_relaxed64(word, &s, s | GS__WG_WAITERS)) {
+            s = gs__load_acquire64(word);
+            if (GS__WG_COUNT(s) == 0)
+                return true;
+            continue;
+        }
+        s |= GS__WG_WAITERS;
+        const uint32_t gen = GS__WG_GEN(s);
+        for (;;) {
+            bool in_time = gs__wait(futex, GS__WG_HIGH(s), deadline_ns, GS__TAG_ANY);
+            /* acquire: pairs with the release RMW of the done/add that took the counter to 0.
+             * From the moment it reads 0, this thread does not touch the WaitGroup again. */
+            s = gs__load_acquire64(word);
+            if (GS__WG_GEN(s) != gen)
+                gs__fatal("WaitGroup is reused before previous Wait has returned");
+            if (GS__WG_COUNT(s) == 0)
+                return true;
+            if (!in_time)
+                return false;
+        }
+    }
+}
+
+void gs_waitgroup_wait(gs_waitgroup *wg) {
+    /* acquire: see gs__wg_wait_slow. */
+    uint64_t s = gs__load_acquire64(&wg->state);
+    if (GS__WG_COUNT(s) == 0)
+        return;
+    gs__wg_wait_slow(wg, s, GS__NO_DEADLINE);
+}
+
+bool gs_waitgroup_wait_timeout(gs_waitgroup *wg, int64_t timeout_ns) {
+    uint64_t s = gs__load_acquire64(&wg->state);
+    if (GS__WG_COUNT(s) == 0)
+        return true;
+    if (timeout_ns <= 0)
+        return false;
+    return gs__wg_wait_slow(wg, s, gs__deadline_after(timeout_ns));
+}
+#undef GS__WG_COUNT
+#undef GS__WG_COUNT_MAX
+#undef GS__WG_COUNT_SHIFT
+#undef GS__WG_GEN
+#undef GS__WG_GEN_MASK
+#undef GS__WG_HIGH
+#undef GS__WG_ONE
+#undef GS__WG_WAITERS
 
 #if defined(GS__DIST_BACKEND_futex)
 /* ======== src/platform/futex_linux.c ======== */

@@ -248,13 +248,14 @@ GS_EXTERN_C_BEGIN
 
 typedef struct GS_CAPABILITY("rwmutex") gs_rwmutex {
     /* private: see src/rwmutex.c */
-    gs_mutex w;        /* serialises writers */
-    uint32_t bias;     /* reader bias (scalable read path) */
-    uint64_t state;    /* reader counts, writer and phase bits */
-    uint64_t inhibit;  /* reader bias: when it may be re-enabled */
+    gs_mutex w;       /* serialises writers */
+    uint32_t bias;    /* reader bias (scalable read path) */
+    uint64_t state;   /* reader counts, writer and phase bits */
+    uint64_t inhibit; /* reader bias: when it may be re-enabled */
 } gs_rwmutex;
 
-#define GS_RWMUTEX_INIT {{0}, 0, 0, 0}
+#define GS_RWMUTEX_INIT                                                                            \
+    { {0}, 0, 0, 0 }
 
 /* Write-locks rw, blocking until no reader or writer holds it.
  * Requires that the calling thread not hold rw in either mode. */
@@ -285,6 +286,63 @@ GS_API bool gs_rwmutex_tryrlock(gs_rwmutex *rw) GS_TRY_ACQUIRE_SHARED(true, *rw)
 GS_API bool gs_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns) GS_TRY_ACQUIRE(true, *rw);
 GS_API bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns)
     GS_TRY_ACQUIRE_SHARED(true, *rw);
+
+/* ---- the read fast path, inlined (implementation details; see src/rwmutex.c) ----
+ *
+ * While a lock is reader-biased, rlock and runlock touch only the calling thread's slot in a
+ * global table (chosen by hashing the lock's address with the thread pointer) and read
+ * rw->bias: no shared cache line is written. Anything else goes to the library. */
+
+#define GS__RW_SLOTS 1024
+GS_API extern uint64_t gs__rw_table[GS__RW_SLOTS];
+GS_API void gs__rwmutex_rlock_backout(gs_rwmutex *rw, uint64_t *slot);
+
+#if !defined(GS_NO_INLINE) && defined(__has_builtin) &&                                            \
+    (defined(__x86_64__) || defined(__aarch64__))
+#if __has_builtin(__builtin_thread_pointer)
+#define GS__RW_INLINE 1
+#endif
+#endif
+
+#if defined(GS__RW_INLINE)
+/* The slot of (rw, calling thread). The library computes it the same way. */
+static GS__ALWAYS_INLINE uint64_t *gs__rw_slot_of(const gs_rwmutex *rw) {
+    uint64_t h = (uint64_t)(uintptr_t)rw * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t)(uintptr_t)__builtin_thread_pointer() * 0xC2B2AE3D27D4EB4Full;
+    h ^= h >> 29;
+    return &gs__rw_table[h & (GS__RW_SLOTS - 1)];
+}
+
+static GS__ALWAYS_INLINE void gs__rwmutex_rlock_inline(gs_rwmutex *rw)
+    GS_ACQUIRE_SHARED(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
+    if (__atomic_load_n(&rw->bias, __ATOMIC_RELAXED)) {
+        uint64_t *slot = gs__rw_slot_of(rw);
+        uint64_t empty = 0;
+        if (__atomic_compare_exchange_n(slot, &empty, (uint64_t)(uintptr_t)rw, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED)) {
+            if (GS__LIKELY(__atomic_load_n(&rw->bias, __ATOMIC_SEQ_CST)))
+                return;
+            gs__rwmutex_rlock_backout(rw, slot);
+            return;
+        }
+    }
+    (gs_rwmutex_rlock)(rw);
+}
+
+static GS__ALWAYS_INLINE void gs__rwmutex_runlock_inline(gs_rwmutex *rw)
+    GS_RELEASE_SHARED(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
+    uint64_t mine = (uint64_t)(uintptr_t)rw;
+    if (GS__LIKELY(__atomic_compare_exchange_n(gs__rw_slot_of(rw), &mine, 0, 0, __ATOMIC_RELEASE,
+                                               __ATOMIC_RELAXED)))
+        return;
+    (gs_rwmutex_runlock)(rw);
+}
+
+#if !defined(GS_DEBUG)
+#define gs_rwmutex_rlock(rw) gs__rwmutex_rlock_inline(rw)
+#define gs_rwmutex_runlock(rw) gs__rwmutex_runlock_inline(rw)
+#endif
+#endif
 
 GS_EXTERN_C_END
 
@@ -417,17 +475,37 @@ static inline gs__guard gs__guard_lock(gs_rwmutex *rw) { return gs__guard_rwmute
 /* ---- include/gosync/once.h ---- */
 /* gosync/once.h: gs_once, Go's sync.Once.
  *
- * The zero value is a Once that has not run; GS_ONCE_INIT spells it. At most 8 bytes.
+ * The zero value is a Once that has not run; GS_ONCE_INIT spells it. 8 bytes. A gs_once must
+ * not be copied or moved after first use.
  *
  * gs_once_do(o, fn, arg) calls fn(arg) if and only if no call of gs_once_do on o has called
  * fn before. Concurrent callers wait until that one call of fn returns; the return of fn
  * synchronizes-before the return of every gs_once_do on o, so everything fn wrote is visible
- * to them. After completion the fast path is one acquire load.
+ * to them. After completion the fast path is one acquire load (inlined into the caller).
+ * Nothing is ever retried: if fn fails, the Once is still done (as in Go).
  *
- * A call of gs_once_do on o from inside its own fn (Go: deadlock) is a fatal error:
- * "gosync: recursive Once.Do". If fn leaves by longjmp, the Once counts as done (Go: "if f
- * panics, Do considers it to have returned"); the escape is noticed by the next gs_once_do
- * on o made by the same thread, which then releases any waiters.
+ * A call of gs_once_do on o from inside its own fn, on the same thread (Go: deadlock), is a
+ * fatal error: "gosync: recursive Once.Do". Nested calls on other Onces are fine.
+ *
+ * fn leaving by longjmp (Go: "if f panics, Do considers it to have returned"): the Once then
+ * counts as done, and the threads waiting for it are released, as soon as gosync notices the
+ * escape. It notices it
+ *   - when the escaping thread calls gs_once_do on o again (that call returns at once, fn is
+ *     not called again);
+ *   - when the escaping thread calls gs_once_do on any Once whose fn has not finished, if the
+ *     stack memory of the escaped call has been overwritten by then (usually, not always);
+ *   - when the escaping thread exits (pthread_exit inside fn counts as an escape too).
+ * Until then, other threads calling gs_once_do on o keep waiting.
+ * How it tells an escape from recursion: the thread running fn records where the frame of its
+ * gs_once_do call is and writes a unique token into that frame. A later gs_once_do by the
+ * same thread on the same Once is recursion only if its own frame is deeper than the
+ * recorded one and the token is still there; otherwise the recorded frame is gone. Limits:
+ *   - a call made deeper on the stack than the escaped one, over stack memory that nothing
+ *     has overwritten since the escape, looks like recursion and is reported as such;
+ *   - it assumes one stack per thread, growing downwards (all platforms gosync supports):
+ *     with user-level stack switching (ucontext coroutines, sigaltstack signal handlers), a
+ *     gs_once_do on o from another stack of the thread that runs o's fn may be misjudged.
+ *     Such a call would deadlock anyway.
  *
  *     static gs_once once;
  *     static struct table *table;
@@ -446,12 +524,30 @@ GS_EXTERN_C_BEGIN
 
 typedef struct gs_once {
     uint32_t state; /* private: see src/once.c */
-    uint32_t owner; /* private */
+    uint32_t owner; /* private: id of the thread running fn */
 } gs_once;
 
 #define GS_ONCE_INIT {0, 0}
 
+/* Calls fn(arg) if no call of gs_once_do on o has called fn yet; in any case returns only
+ * once that call has returned (or escaped). fn must not call gs_once_do on o. */
 GS_API void gs_once_do(gs_once *o, void (*fn)(void *arg), void *arg);
+
+/* The slow path behind the inline fast path below; not for direct use. */
+GS_API void gs__once_do_slow(gs_once *o, void (*fn)(void *arg), void *arg);
+
+/* gs_once.state once fn has returned; must match src/once.c. */
+#define GS__ONCE_DONE 3u
+
+#if !defined(GS_NO_INLINE)
+/* After completion, one acquire load inlined into the caller; pairs with the release store
+ * of DONE made after fn returned. */
+static GS__ALWAYS_INLINE void gs__once_do_inline(gs_once *o, void (*fn)(void *arg), void *arg) {
+    if (GS__UNLIKELY(__atomic_load_n(&o->state, __ATOMIC_ACQUIRE) != GS__ONCE_DONE))
+        gs__once_do_slow(o, fn, arg);
+}
+#define gs_once_do(o, fn, arg) gs__once_do_inline(o, fn, arg)
+#endif
 
 GS_EXTERN_C_END
 
@@ -461,17 +557,26 @@ GS_EXTERN_C_END
 /* gosync/waitgroup.h: gs_waitgroup, Go's sync.WaitGroup.
  *
  * A counter of outstanding tasks that threads can wait on until it drops to zero. The zero
- * value is a WaitGroup with counter 0; GS_WAITGROUP_INIT spells it. At most 16 bytes.
+ * value is a WaitGroup with counter 0; GS_WAITGROUP_INIT spells it. 8 bytes. A gs_waitgroup
+ * must not be copied or moved after first use.
  *
  * Semantics are Go's: add(delta) adds any delta, positive or negative; when the counter
  * reaches zero every thread blocked in wait is released. Calls with a positive delta that
  * start from zero must happen before wait; a WaitGroup may be reused once every wait of the
- * previous round has returned. Each done synchronizes-before the return of the wait it
- * releases. Misuse is fatal: "gosync: negative WaitGroup counter", and, where detected,
- * "gosync: WaitGroup is reused before previous Wait has returned".
+ * previous round has returned. Each done (and each add) synchronizes-before the return of
+ * the wait it releases.
  *
- * Destruction: a thread may free the WaitGroup as soon as its wait returns; the final done
- * never touches the WaitGroup after the store that releases the waiters.
+ * Misuse is fatal:
+ *   - the counter going below zero: "gosync: negative WaitGroup counter";
+ *   - the counter going above INT32_MAX (Go's limit): "gosync: WaitGroup counter overflow";
+ *   - a new round started (add from zero) while a wait of the previous round, already
+ *     released, has not yet returned: "gosync: WaitGroup is reused before previous Wait has
+ *     returned". This is detected by that wait when it notices, so only sometimes, as in Go.
+ *
+ * Destruction: a thread may free the WaitGroup as soon as its wait returns (for example a
+ * WaitGroup on the waiter's stack). The add or done that releases the waiters does so with
+ * one atomic read-modify-write and touches the WaitGroup no more after it (it only issues
+ * the wake-up, which reads no memory of the WaitGroup).
  *
  *     gs_waitgroup wg = GS_WAITGROUP_INIT;
  *     for (int i = 0; i < n; i++) {
@@ -487,19 +592,21 @@ GS_EXTERN_C_END
 GS_EXTERN_C_BEGIN
 
 typedef struct gs_waitgroup {
-    uint32_t state;  /* private: see src/waitgroup.c */
-    uint32_t aux[3]; /* private */
+    uint64_t state; /* private: see src/waitgroup.c */
 } gs_waitgroup;
 
-#define GS_WAITGROUP_INIT {0, {0, 0, 0}}
+#define GS_WAITGROUP_INIT {0}
 
+/* Adds delta to the counter; if it becomes zero, releases every waiting thread. Fatal if
+ * the counter would leave [0, INT32_MAX]. */
 GS_API void gs_waitgroup_add(gs_waitgroup *wg, int64_t delta);
 /* gs_waitgroup_add(wg, -1). */
 GS_API void gs_waitgroup_done(gs_waitgroup *wg);
 /* Blocks until the counter is zero. */
 GS_API void gs_waitgroup_wait(gs_waitgroup *wg);
 /* As gs_waitgroup_wait, giving up after timeout_ns (CLOCK_MONOTONIC); returns whether the
- * counter reached zero. timeout_ns <= 0 only checks. */
+ * counter reached zero. Never returns false earlier than timeout_ns after the call.
+ * timeout_ns <= 0 only checks. */
 GS_API bool gs_waitgroup_wait_timeout(gs_waitgroup *wg, int64_t timeout_ns);
 
 GS_EXTERN_C_END
@@ -511,7 +618,9 @@ GS_EXTERN_C_END
  *
  * A condition variable bound to a gs_locker (a gs_mutex, a gs_rwmutex's write side, or its
  * read side through gs_rwmutex_rlocker). gs_cond_init binds it; a zeroed gs_cond must be
- * initialised before use. Must not be copied or moved after first use.
+ * initialised before gs_cond_wait (signal and broadcast on it do nothing). There is no
+ * destroy call. Must not be copied or moved after first use: a copy is detected by its next
+ * wait, signal or broadcast, which is fatal ("gosync: Cond is copied", as Go's copy check).
  *
  * Semantics are Go's: gs_cond_wait, called with the locker held, atomically unlocks it and
  * suspends the thread; on wake-up it relocks before returning. Because another thread may
@@ -523,9 +632,17 @@ GS_EXTERN_C_END
  *     use(data);
  *     gs_mutex_unlock(&mu);
  *
+ *     // elsewhere:  gs_mutex_lock(&mu); ready = true; gs_mutex_unlock(&mu); gs_cond_signal(&c);
+ *
  * gs_cond_signal wakes the waiter that has waited longest (FIFO, as Go's notify list);
  * gs_cond_broadcast wakes every thread waiting when it is called and none that start waiting
- * later. Neither needs the locker held.
+ * later. Neither needs the locker held, but the condition the waiters test must be changed
+ * with the locker held (or the change may fall between a waiter's test and its wait). There
+ * are no spurious wake-ups: wait returns only after a signal or broadcast picked it.
+ *
+ * Broadcast wakes its waiters as a cascade, oldest first: it wakes one, and each woken
+ * waiter wakes the next before relocking. The broadcaster makes one wake-up call however
+ * many wait, and the waiters do not all become runnable at the same instant.
  */
 #ifndef GOSYNC_COND_H
 #define GOSYNC_COND_H
@@ -534,19 +651,24 @@ GS_EXTERN_C_END
 GS_EXTERN_C_BEGIN
 
 typedef struct gs_cond {
-    gs_locker l;     /* the locker, as given to gs_cond_init */
-    uint32_t lock;   /* private: see src/cond.c */
-    uint32_t seq;    /* private */
-    void *head;      /* private */
-    void *tail;      /* private */
+    gs_locker l;      /* the locker, as given to gs_cond_init */
+    gs_mutex mu;      /* private: see src/cond.c */
+    uint32_t nwait;   /* private */
+    uint64_t epoch;   /* private */
+    void *head;       /* private */
+    void *tail;       /* private */
+    const void *self; /* private */
 } gs_cond;
 
-/* Binds c to l; c is then a Cond with no waiters. */
+/* Binds c to l; c is then a Cond with no waiters. Requires that no thread use c meanwhile. */
 GS_API void gs_cond_init(gs_cond *c, gs_locker l);
-/* Unlocks c's locker, waits for a signal or broadcast, relocks. Requires the locker held. */
+/* Unlocks c's locker, waits for a signal or broadcast, relocks. Requires the locker held by
+ * the calling thread and c initialised ("gosync: Cond.Wait before gs_cond_init"). */
 GS_API void gs_cond_wait(gs_cond *c);
 /* As gs_cond_wait, giving up after timeout_ns (CLOCK_MONOTONIC); relocks either way and
- * returns whether it was woken by signal or broadcast. */
+ * returns whether it was woken by signal or broadcast. A signal that picks this waiter as it
+ * times out is never lost: the call then returns true. timeout_ns <= 0 returns false at
+ * once without unlocking (a Cond keeps no pending signals, so there is nothing to check). */
 GS_API bool gs_cond_wait_timeout(gs_cond *c, int64_t timeout_ns);
 /* Wakes the longest waiter, if any. */
 GS_API void gs_cond_signal(gs_cond *c);
