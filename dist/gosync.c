@@ -564,45 +564,55 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  *
  * State word (gs_mutex.state):
  *
- *   bit 0      LOCKED    the mutex is held (or handed off and not yet claimed)
- *   bit 1      WOKEN     a registered waiter has been woken and will look at the word again
- *                        before sleeping; an unlock need not wake another one
- *   bit 2      STARVING  starvation mode: unlock hands the lock to a waiter; arrivals queue
- *   bit 3      HANDOFF   an unlock in starvation mode handed the lock over: LOCKED stays set
- *                        and the first registered waiter to see HANDOFF owns the lock
- *   bit 4      NEWCOMER  threads that arrived during a handoff sleep (unregistered, tag
- *                        NEWCOMER) until it is claimed; the claimer wakes them
- *   bits 5..31 waiters   threads registered in the slow path (asleep or about to be)
+ *   bit  0      LOCKED    the mutex is held (or handed off and not yet claimed)
+ *   bit  1      WOKEN     a registered waiter has been woken and will look at the word again
+ *                         before sleeping; an unlock need not wake another one
+ *   bit  2      HANDOFF   an unlock in starvation mode handed the lock over: LOCKED stays set
+ *                         and the first starver to see HANDOFF owns the lock
+ *   bits 4..15  starvers  registered waiters that have waited over GS__STARVE_NS (Go's
+ *                         "starving" waiters); while there is one, the mutex is in
+ *                         starvation mode
+ *   bits 16..31 waiters   threads registered in the slow path (asleep or about to be),
+ *                         starvers included
  *
  * Invariants the code relies on:
- *   STARVING => LOCKED and waiters >= 1     (set only by a registered waiter, with LOCKED;
- *                                            cleared by the last waiter to leave)
- *   HANDOFF  => LOCKED and waiters >= 1
- *   WOKEN    => waiters >= 1                (every CAS that removes a waiter clears WOKEN)
- *   No thread registers while HANDOFF is set. So every registered waiter was registered
- *   before the handoff and is entitled to it: an arriving thread can never steal a handoff,
- *   not even by registering and looking at once (the greedy-thread starvation others paid
- *   for). Registered waiters sleep with tag WAITER, newcomers with tag NEWCOMER, so the
- *   unlock's one wake-up always goes to a registered waiter.
+ *   HANDOFF  => LOCKED and starvers >= 1  (only a starver may claim it; the last starver to
+ *                                          leave takes it instead of leaving)
+ *   starvers <= waiters; WOKEN => waiters >= 1 (every CAS that removes a waiter clears WOKEN)
  *   A registered waiter never sleeps on a word with WOKEN set: it clears WOKEN first. So
  *   while WOKEN is set, some registered waiter is running or is about to be woken by the
  *   unlock that set it; WOKEN can never stick and silence every later unlock.
  *
+ * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in
+ * while no one starves. A waiter that has waited over GS__STARVE_NS registers as a starver
+ * and sleeps with its own tag; while there are starvers, an unlock hands the lock to one of
+ * them, and only a starver can take it: not an arriving thread (LOCKED stays set), and not
+ * a waiter that registered later and happens to be awake. (Go hands off to the head of its
+ * queue; a futex cannot requeue a thread at the head, and letting any awake waiter claim the
+ * handoff let a sleeping starver lose every round: verify/FINDINGS.md F1.) A handoff costs
+ * a wake-up and a context switch, and under sustained contention every waiter ends up
+ * starving, so handing off at every unlock would run the lock at the speed of context
+ * switches (Go's collapse, golang/go#33747). So handoffs from one mutex are at least
+ * GS__HANDOFF_GAP_NS apart; the unlocks in between are normal ones, so running threads keep
+ * the lock busy while the starvers are served one per gap, oldest first (the futex wakes
+ * its sleepers in order). A waiter thus waits at most about GS__STARVE_NS plus one gap per
+ * starver ahead of it. The time of each mutex's last handoff lives in a small global table
+ * hashed by address (gs_mutex is one word); a collision only spaces two mutexes' handoffs.
+ *
  * Transitions:
- *   lock fast path     0 -> LOCKED                          (CAS, acquire)
- *   unlock fast path   LOCKED -> 0                          (CAS, release)
- *   barge (normal)     !LOCKED -> LOCKED                    (any thread, even with waiters)
- *   register           LOCKED, !HANDOFF, n -> n+1           (then sleep on the word)
- *   arrive in handoff  set NEWCOMER, sleep until HANDOFF is claimed, then start over
- *   wake and retry     clear WOKEN; take LOCKED if clear (n-1); else sleep again, setting
- *                      STARVING if this thread has waited over GS__STARVE_NS
- *   unlock, normal     clear LOCKED; if n > 0 and !WOKEN: set WOKEN and wake one waiter
- *   unlock, starving   set HANDOFF (LOCKED stays); wake one waiter
- *   claim handoff      clear HANDOFF and NEWCOMER, n-1; clear STARVING if this waiter waited
- *                      less than GS__STARVE_NS or was the last one (Go's rule for leaving
- *                      the mode); wake the newcomers, if any
- *   time out           if HANDOFF or !LOCKED: take the lock (a timed-out waiter never
- *                      swallows a handoff); else n-1, clear WOKEN, clear STARVING if last
+ *   lock fast path     0 -> LOCKED                           (CAS, acquire)
+ *   unlock fast path   LOCKED -> 0                           (CAS, release)
+ *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
+ *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
+ *   wake and retry     clear WOKEN; take LOCKED if clear (n-1); else, once it has waited over
+ *                      GS__STARVE_NS, become a starver (s+1) and sleep with tag STARVER
+ *   unlock, normal     clear LOCKED; if n > 0 and !WOKEN: set WOKEN and wake the oldest
+ *                      sleeper, starver or not
+ *   unlock, starving   (starvers > 0, last handoff over a gap ago) set HANDOFF (LOCKED
+ *                      stays); wake one STARVER
+ *   claim handoff      (a starver) clear HANDOFF and WOKEN, n-1, s-1
+ *   time out           take the lock if it is free, or if HANDOFF and we starve (a timed-out
+ *                      waiter never swallows a handoff); else n-1 (and s-1), clear WOKEN
  *
  * Each transition is one atomic read-modify-write, and an unlock decides whether to wake
  * from the value its own RMW replaced. After that RMW it only calls gs__wake, which does not
@@ -611,6 +621,10 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * Spinning: an arriving thread spins a bounded number of times, and only while the mutex is
  * held with nobody registered (once threads sleep, a newcomer spinning would only delay
  * them) and more than one CPU exists (else the holder cannot run while we spin).
+ *
+ * Limits: 65,535 registered waiters (an arriving thread beyond that polls every
+ * millisecond without registering) and 4,095 starvers (a waiter beyond that waits on as a
+ * plain waiter).
  */
 
 
@@ -620,33 +634,37 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
 enum {
     GS__LOCKED = 1u << 0,
     GS__WOKEN = 1u << 1,
-    GS__STARVING = 1u << 2,
-    GS__HANDOFF = 1u << 3,
-    GS__NEWCOMER = 1u << 4,
-    GS__WAITER_SHIFT = 5,
+    GS__HANDOFF = 1u << 2,
+    GS__STARVER_SHIFT = 4,
+    GS__STARVER = 1u << GS__STARVER_SHIFT,
+    GS__WAITER_SHIFT = 16,
     GS__WAITER = 1u << GS__WAITER_SHIFT,
 };
 #define GS__WAITERS(s) ((s) >> GS__WAITER_SHIFT)
-#define GS__WAITERS_MAX (UINT32_MAX >> GS__WAITER_SHIFT)
+#define GS__WAITERS_MAX 0xffffu
+#define GS__STARVERS(s) (((s) >> GS__STARVER_SHIFT) & 0xfffu)
+#define GS__STARVERS_MAX 0xfffu
 
-/* Wait tags: the unlock's wake-up must reach a registered waiter, never a newcomer. */
-enum { GS__TAG_WAITER = 1u << 0, GS__TAG_NEWCOMER = 1u << 1 };
+/* Wait tags: an unlock in starvation mode wakes a starver, one in normal mode a waiter. */
+enum { GS__TAG_WAITER = 1u << 0, GS__TAG_STARVER = 1u << 1 };
 
-/* A waiter blocked longer than this switches the mutex to starvation mode (Go: 1 ms). */
+/* A waiter blocked longer than this becomes a starver (Go: 1 ms). */
 #define GS__STARVE_NS 1000000
-/* Spin iterations before registering; each is one PAUSE. */
-#define GS__SPIN_LIMIT 100
+/* The least time between two handoffs of one mutex (see Fairness above). */
+#define GS__HANDOFF_GAP_NS 100000
 
-/* The CAS that makes a registered waiter the owner, from a word where HANDOFF is set or
- * LOCKED is clear. It clears WOKEN (this waiter is done looking) and, when it takes a
- * handoff, leaves starvation mode per Go's rule. */
-static inline uint32_t gs__mutex_claimed(uint32_t old, bool starving) {
-    uint32_t next = (old | GS__LOCKED) - GS__WAITER;
-    next &= ~(GS__WOKEN | GS__HANDOFF | GS__NEWCOMER);
-    if ((old & GS__HANDOFF) && (!starving || GS__WAITERS(old) == 1))
-        next &= ~GS__STARVING;
-    return next;
+/* When each mutex last handed off, by hashed address; relaxed: it only paces handoffs. */
+#define GS__HANDOFF_SLOTS 64
+static int64_t gs__handoff_at[GS__HANDOFF_SLOTS];
+
+static inline int64_t *gs__handoff_slot(const gs_mutex *mu) {
+    uintptr_t a = (uintptr_t)mu;
+    return &gs__handoff_at[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__HANDOFF_SLOTS];
 }
+/* Spin iterations before registering; each is one PAUSE. */
+#ifndef GS__SPIN_LIMIT
+#define GS__SPIN_LIMIT 100
+#endif
 
 /* Waits for the lock until deadline_ns; returns whether it was acquired. */
 static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) {
@@ -665,7 +683,7 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
         }
     }
 
-    /* Barge or register; stay out of the queue while a handoff is in flight. */
+    /* Barge or register. */
     bool timed_out = false;
     for (;;) {
         if (!(old & GS__LOCKED)) {
@@ -673,20 +691,17 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
                 return true;
             continue;
         }
-        if (old & GS__HANDOFF) {
-            if (timed_out)
-                return false;
-            if (!(old & GS__NEWCOMER) && !gs__cas_relaxed32(word, &old, old | GS__NEWCOMER))
-                continue;
-            if (!gs__wait(word, old | GS__NEWCOMER, deadline_ns, GS__TAG_NEWCOMER))
+        if (timed_out)
+            return false;
+        if (GS__WAITERS(old) == GS__WAITERS_MAX) {
+            /* No room to register: poll. Never woken (no unlock wakes this tag). */
+            int64_t until = gs__now_ns() + GS__STARVE_NS;
+            if (!gs__wait(word, old, until < deadline_ns ? until : deadline_ns, 0x80000000u) &&
+                gs__now_ns() >= deadline_ns)
                 timed_out = true;
             old = gs__load_relaxed32(word);
             continue;
         }
-        if (timed_out)
-            return false;
-        if (GS__WAITERS(old) == GS__WAITERS_MAX)
-            gs__fatal("too many threads waiting on one mutex");
         if (gs__cas_relaxed32(word, &old, old + GS__WAITER)) {
             old += GS__WAITER;
             break;
@@ -694,41 +709,42 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
     }
 
     const int64_t start = gs__now_ns();
-    bool starving = false;
+    bool starver = false;
     for (;;) {
-        if ((old & GS__HANDOFF) || !(old & GS__LOCKED)) {
-            /* acquire: pairs with the release CAS of the unlock that cleared LOCKED or set
-             * HANDOFF. */
-            if (gs__cas_acquire32(word, &old, gs__mutex_claimed(old, starving))) {
-                /* We own the mutex now, so touching it is safe: let the newcomers that
-                 * waited out the handoff line up. */
-                if (old & GS__NEWCOMER)
-                    gs__wake(word, GS__WAKE_ALL, GS__TAG_NEWCOMER);
+        if (!(old & GS__LOCKED) || ((old & GS__HANDOFF) && starver)) {
+            /* Take it: a free lock (normal mode), or a handoff (we starve). acquire: pairs
+             * with the release CAS of the unlock that cleared LOCKED or set HANDOFF. */
+            uint32_t next = ((old | GS__LOCKED) - GS__WAITER) & ~(GS__WOKEN | GS__HANDOFF);
+            if (starver)
+                next -= GS__STARVER;
+            if (gs__cas_acquire32(word, &old, next))
                 return true;
-            }
             continue;
         }
         if (timed_out) {
             uint32_t next = (old - GS__WAITER) & ~GS__WOKEN;
-            if (GS__WAITERS(old) == 1)
-                next &= ~GS__STARVING;
+            if (starver)
+                next -= GS__STARVER;
             if (gs__cas_relaxed32(word, &old, next))
                 return false;
             continue;
         }
+        /* Held: sleep, first clearing WOKEN, and becoming a starver once we have waited
+         * long enough. */
         uint32_t want = old & ~GS__WOKEN;
-        if (starving)
-            want |= GS__STARVING;
+        bool promote = !starver && GS__STARVERS(old) < GS__STARVERS_MAX &&
+                       gs__now_ns() - start > GS__STARVE_NS;
+        if (promote)
+            want += GS__STARVER;
         if (want != old) {
             if (!gs__cas_relaxed32(word, &old, want))
                 continue;
             old = want;
+            starver |= promote;
         }
-        if (!gs__wait(word, old, deadline_ns, GS__TAG_WAITER))
+        if (!gs__wait(word, old, deadline_ns, starver ? GS__TAG_STARVER : GS__TAG_WAITER))
             timed_out = true;
         old = gs__load_relaxed32(word);
-        if (!starving && gs__now_ns() - start > GS__STARVE_NS)
-            starving = true;
     }
 }
 
@@ -743,30 +759,38 @@ bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns) {
 
 void gs__mutex_unlock_slow(gs_mutex *mu) {
     uint32_t *word = &mu->state;
+    int64_t *handoff_at = gs__handoff_slot(mu), now = 0;
     uint32_t old = gs__load_relaxed32(word);
-    uint32_t next;
-    bool wake;
+    uint32_t next, tag;
     do {
         if (!(old & GS__LOCKED) || (old & GS__HANDOFF))
             gs__fatal("unlock of unlocked mutex");
-        if (old & GS__STARVING) {
-            /* Hand the lock to a waiter: LOCKED stays set, so no arriving thread can take
-             * it, and only a registered waiter claims HANDOFF. */
+        if (GS__STARVERS(old) > 0 && now == 0)
+            now = gs__now_ns();
+        if (GS__STARVERS(old) > 0 &&
+            now - (int64_t)gs__load_relaxed64((uint64_t *)handoff_at) >= GS__HANDOFF_GAP_NS) {
+            /* Hand the lock to a starver: LOCKED stays set, so no arriving thread can take
+             * it, and only a starver claims HANDOFF. */
             next = old | GS__HANDOFF;
-            wake = true;
+            tag = GS__TAG_STARVER;
         } else {
             next = old & ~GS__LOCKED;
             /* One woken waiter is enough: it either takes the lock, or finds it re-taken by a
              * barger whose own unlock will wake the next one. WOKEN set means one is already
-             * on its way. */
-            wake = GS__WAITERS(old) > 0 && !(old & GS__WOKEN);
-            if (wake)
+             * on its way. Either tag: between handoffs, starvers are woken like any waiter
+             * (the oldest sleeper first); waking only plain waiters could leave WOKEN set
+             * with nobody awake to clear it, and the starvers asleep on a free lock. */
+            tag = GS__WAITERS(old) > 0 && !(old & GS__WOKEN) ? GS__TAG_WAITER | GS__TAG_STARVER : 0;
+            if (tag)
                 next |= GS__WOKEN;
         }
     } while (!gs__cas_release32(word, &old, next));
-    /* The word may belong to freed memory from here on; gs__wake does not touch it. */
-    if (wake)
-        gs__wake(word, 1, GS__TAG_WAITER);
+    /* The word may belong to freed memory from here on; the pacing table is global, and
+     * gs__wake does not touch the word. */
+    if (next & GS__HANDOFF)
+        gs__store_relaxed64((uint64_t *)handoff_at, (uint64_t)now);
+    if (tag)
+        gs__wake(word, 1, tag);
 }
 
 void(gs_mutex_lock)(gs_mutex *mu) {
@@ -783,8 +807,8 @@ void(gs_mutex_unlock)(gs_mutex *mu) {
 
 bool gs_mutex_trylock(gs_mutex *mu) {
     uint32_t old = gs__load_relaxed32(&mu->state);
-    /* STARVING implies LOCKED: in starvation mode trylock fails, as Go's TryLock. A failed
-     * attempt reads with relaxed order: it synchronizes with nothing. */
+    /* In starvation mode LOCKED stays set: trylock fails, as Go's TryLock. A failed attempt
+     * reads with relaxed order: it synchronizes with nothing. */
     if (old & GS__LOCKED)
         return false;
     return gs__cas_acquire32(&mu->state, &old, old | GS__LOCKED);
@@ -795,7 +819,11 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
         return gs_mutex_trylock(mu);
     return gs__mutex_lock_until(mu, gs__deadline_after(timeout_ns));
 }
+#undef GS__HANDOFF_GAP_NS
+#undef GS__HANDOFF_SLOTS
 #undef GS__SPIN_LIMIT
+#undef GS__STARVERS
+#undef GS__STARVERS_MAX
 #undef GS__STARVE_NS
 #undef GS__WAITERS
 #undef GS__WAITERS_MAX
@@ -1082,8 +1110,8 @@ void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
  * clear, or for P == 0. Every change a sleeper waits for changes that half (the reader that
  * takes P to 0 clears WSLEEP in the same CAS), so no wake-up is lost.
  *
- * Reader:   rlock     A+1 (fetch_add, acquire); if WPEND was set, move A-1,Q+1 (CAS) unless
- *                     that writer already released, then sleep until PHASE flips; then P-1
+ * Reader:   rlock     one CAS: A+1 if no writer is pending (acquire), else Q+1 and sleep
+ *                     until PHASE flips; then P-1 (reader bias skips all this, see below)
  *           runlock   A-1 (CAS, release); if that took A to 0 under WPEND|WSLEEP, wake the
  *                     writer
  * Writer:   fast      state all clear but PHASE -> set WPEND (one CAS): nobody reads, writes
@@ -1107,8 +1135,8 @@ void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
  *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
  *     that time out and release again could flip PHASE back while such a reader slept: it
  *     would take itself for still queued.) One bit of phase is therefore enough.
- *   - A reader that saw WPEND moves itself to Q only while (WPEND, PHASE) still name the
- *     writer it saw; if that writer has released, its A count already admits it.
+ *   - Once WPEND is set, A only falls: arriving readers go to Q in the same CAS that looks
+ *     at WPEND, so an announced writer's drain ends (no retrying reader can keep A up).
  *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state,
  *     after which only gs__wake is called: the lock may be freed by the next owner at once.
  *     The unlock of w comes before it, while the lock is still write-held.
@@ -1323,30 +1351,11 @@ static void gs__rw_reader_noticed(gs_rwmutex *rw, uint64_t cur) {
         gs__wake(gs__rw_futex(rw), 1, GS__TAG_WRITER);
 }
 
-/* Slow path of rlock: our A+1 landed while a writer was pending (old is the value it
- * replaced). Returns whether we got the read lock by deadline_ns. */
-static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t deadline_ns) {
-    if (GS__RW_A(old) == GS__RW_A_MAX)
-        gs__fatal("too many readers");
-    const uint64_t phase = old & GS__RW_PHASE;
-    uint64_t cur = old + GS__RW_READER;
-    for (;;) {
-        if (!(cur & GS__RW_WPEND) || (cur & GS__RW_PHASE) != phase) {
-            /* The writer we saw has unlocked: our A count stands and admits us. acquire:
-             * pairs with that writer's release CAS. */
-            gs__load_acquire64(&rw->state);
-            return true;
-        }
-        if (GS__RW_Q(cur) == GS__RW_Q_MAX)
-            gs__fatal("too many readers");
-        uint64_t next = cur - GS__RW_READER + GS__RW_QUEUED;
-        if (gs__cas_relaxed64(&rw->state, &cur, next)) {
-            gs__rw_after_reader_left(rw, cur);
-            cur = next;
-            break;
-        }
-    }
-    /* Queued: sleep until PHASE flips, which means the writer moved us into A. */
+/* A reader queued (Q+1) in `phase`, cur the state its CAS wrote: sleeps until PHASE flips,
+ * which means the writer moved it into A. Returns whether it got the read lock by
+ * deadline_ns. */
+static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+    const uint64_t phase = cur & GS__RW_PHASE;
     bool timed_out = false;
     for (;;) {
         if ((cur & GS__RW_PHASE) != phase) {
@@ -1365,13 +1374,28 @@ static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t
     }
 }
 
-/* The state path of rlock, by deadline_ns. */
+/* The state path of rlock, by deadline_ns: A+1 if no writer is pending, else Q+1, in one
+ * CAS. (Counting every arrival in A first and moving it to Q afterwards would let a reader
+ * that times out and retries keep A from ever draining under an announced writer:
+ * verify/FINDINGS.md F3.) */
 static bool gs__rw_state_rlock(gs_rwmutex *rw, int64_t deadline_ns) {
-    uint64_t old = gs__fetch_add_acquire64(&rw->state, GS__RW_READER);
-    if (GS__UNLIKELY((old & GS__RW_WPEND) || GS__RW_A(old) == GS__RW_A_MAX))
-        return gs__rw_rlock_wait(rw, old, deadline_ns);
-    gs__rw_maybe_enable_bias(rw);
-    return true;
+    uint64_t old = gs__load_relaxed64(&rw->state);
+    for (;;) {
+        if (!(old & GS__RW_WPEND)) {
+            if (GS__RW_A(old) == GS__RW_A_MAX)
+                gs__fatal("too many readers");
+            /* acquire: pairs with the last writer's release. */
+            if (gs__cas_acquire64(&rw->state, &old, old + GS__RW_READER)) {
+                gs__rw_maybe_enable_bias(rw);
+                return true;
+            }
+        } else {
+            if (GS__RW_Q(old) == GS__RW_Q_MAX)
+                gs__fatal("too many readers");
+            if (gs__cas_relaxed64(&rw->state, &old, old + GS__RW_QUEUED))
+                return gs__rw_rlock_queued(rw, old + GS__RW_QUEUED, deadline_ns);
+        }
+    }
 }
 
 void(gs_rwmutex_rlock)(gs_rwmutex *rw) {

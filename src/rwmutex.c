@@ -24,8 +24,8 @@
  * clear, or for P == 0. Every change a sleeper waits for changes that half (the reader that
  * takes P to 0 clears WSLEEP in the same CAS), so no wake-up is lost.
  *
- * Reader:   rlock     A+1 (fetch_add, acquire); if WPEND was set, move A-1,Q+1 (CAS) unless
- *                     that writer already released, then sleep until PHASE flips; then P-1
+ * Reader:   rlock     one CAS: A+1 if no writer is pending (acquire), else Q+1 and sleep
+ *                     until PHASE flips; then P-1 (reader bias skips all this, see below)
  *           runlock   A-1 (CAS, release); if that took A to 0 under WPEND|WSLEEP, wake the
  *                     writer
  * Writer:   fast      state all clear but PHASE -> set WPEND (one CAS): nobody reads, writes
@@ -49,8 +49,8 @@
  *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
  *     that time out and release again could flip PHASE back while such a reader slept: it
  *     would take itself for still queued.) One bit of phase is therefore enough.
- *   - A reader that saw WPEND moves itself to Q only while (WPEND, PHASE) still name the
- *     writer it saw; if that writer has released, its A count already admits it.
+ *   - Once WPEND is set, A only falls: arriving readers go to Q in the same CAS that looks
+ *     at WPEND, so an announced writer's drain ends (no retrying reader can keep A up).
  *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state,
  *     after which only gs__wake is called: the lock may be freed by the next owner at once.
  *     The unlock of w comes before it, while the lock is still write-held.
@@ -270,30 +270,11 @@ static void gs__rw_reader_noticed(gs_rwmutex *rw, uint64_t cur) {
         gs__wake(gs__rw_futex(rw), 1, GS__TAG_WRITER);
 }
 
-/* Slow path of rlock: our A+1 landed while a writer was pending (old is the value it
- * replaced). Returns whether we got the read lock by deadline_ns. */
-static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t deadline_ns) {
-    if (GS__RW_A(old) == GS__RW_A_MAX)
-        gs__fatal("too many readers");
-    const uint64_t phase = old & GS__RW_PHASE;
-    uint64_t cur = old + GS__RW_READER;
-    for (;;) {
-        if (!(cur & GS__RW_WPEND) || (cur & GS__RW_PHASE) != phase) {
-            /* The writer we saw has unlocked: our A count stands and admits us. acquire:
-             * pairs with that writer's release CAS. */
-            gs__load_acquire64(&rw->state);
-            return true;
-        }
-        if (GS__RW_Q(cur) == GS__RW_Q_MAX)
-            gs__fatal("too many readers");
-        uint64_t next = cur - GS__RW_READER + GS__RW_QUEUED;
-        if (gs__cas_relaxed64(&rw->state, &cur, next)) {
-            gs__rw_after_reader_left(rw, cur);
-            cur = next;
-            break;
-        }
-    }
-    /* Queued: sleep until PHASE flips, which means the writer moved us into A. */
+/* A reader queued (Q+1) in `phase`, cur the state its CAS wrote: sleeps until PHASE flips,
+ * which means the writer moved it into A. Returns whether it got the read lock by
+ * deadline_ns. */
+static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+    const uint64_t phase = cur & GS__RW_PHASE;
     bool timed_out = false;
     for (;;) {
         if ((cur & GS__RW_PHASE) != phase) {
@@ -312,13 +293,28 @@ static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t
     }
 }
 
-/* The state path of rlock, by deadline_ns. */
+/* The state path of rlock, by deadline_ns: A+1 if no writer is pending, else Q+1, in one
+ * CAS. (Counting every arrival in A first and moving it to Q afterwards would let a reader
+ * that times out and retries keep A from ever draining under an announced writer:
+ * verify/FINDINGS.md F3.) */
 static bool gs__rw_state_rlock(gs_rwmutex *rw, int64_t deadline_ns) {
-    uint64_t old = gs__fetch_add_acquire64(&rw->state, GS__RW_READER);
-    if (GS__UNLIKELY((old & GS__RW_WPEND) || GS__RW_A(old) == GS__RW_A_MAX))
-        return gs__rw_rlock_wait(rw, old, deadline_ns);
-    gs__rw_maybe_enable_bias(rw);
-    return true;
+    uint64_t old = gs__load_relaxed64(&rw->state);
+    for (;;) {
+        if (!(old & GS__RW_WPEND)) {
+            if (GS__RW_A(old) == GS__RW_A_MAX)
+                gs__fatal("too many readers");
+            /* acquire: pairs with the last writer's release. */
+            if (gs__cas_acquire64(&rw->state, &old, old + GS__RW_READER)) {
+                gs__rw_maybe_enable_bias(rw);
+                return true;
+            }
+        } else {
+            if (GS__RW_Q(old) == GS__RW_Q_MAX)
+                gs__fatal("too many readers");
+            if (gs__cas_relaxed64(&rw->state, &old, old + GS__RW_QUEUED))
+                return gs__rw_rlock_queued(rw, old + GS__RW_QUEUED, deadline_ns);
+        }
+    }
 }
 
 void(gs_rwmutex_rlock)(gs_rwmutex *rw) {
