@@ -33,7 +33,9 @@ build: build/release/Makefile
 build/%/Makefile:
 	$(CMAKE) -S . -B build/$* $(CONFIG_$*) -DGOSYNC_WERROR=ON
 
-test-%: build/%/Makefile
+# A static pattern rule: make skips implicit-rule search for .PHONY targets, so a plain
+# pattern rule would leave test-release & co. silently doing nothing.
+test-release test-park test-tsan test-asan: test-%: build/%/Makefile
 	$(CMAKE) --build build/$* -j $(JOBS)
 	$(CTEST) --test-dir build/$* --output-on-failure -j $(JOBS)
 
