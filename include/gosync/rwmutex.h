@@ -76,4 +76,7 @@ GS_API bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns)
 
 GS_EXTERN_C_END
 
+/* Debug mode (-DGS_DEBUG) and gs_rwmutex_set_invariant. */
+#include "debug.h"
+
 #endif /* GOSYNC_RWMUTEX_H */
