@@ -7,7 +7,8 @@
  *   gs_waitgroup  WaitGroup   (gosync/waitgroup.h)
  *   gs_cond       Cond        (gosync/cond.h)
  *
- * Finding lock bugs: debug mode (-DGS_DEBUG) and lock invariants (gosync/debug.h).
+ * Finding lock bugs: debug mode (-DGS_DEBUG) and lock invariants (gosync/debug.h);
+ * contention profiling (gosync/profile.h).
  *
  * Every type's all-zero value is valid (gs_cond needs gs_cond_init); there are no destroy
  * calls. Misuse (unlocking an unlocked lock, a negative WaitGroup counter, ...) prints one
@@ -24,5 +25,6 @@
 #include "gosync/waitgroup.h"
 #include "gosync/cond.h"
 #include "gosync/debug.h"
+#include "gosync/profile.h"
 
 #endif /* GOSYNC_H */

@@ -55,6 +55,7 @@
 #include "internal/atomic.h"
 #include "internal/common.h"
 #include "internal/mutex.h"
+#include "internal/profile.h"
 #include "internal/wait.h"
 
 #undef gs_mutex_lock
@@ -93,6 +94,7 @@ static inline uint32_t gs__mutex_claimed(uint32_t old, bool starving) {
 
 /* Waits for the lock until deadline_ns; returns whether it was acquired. */
 static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(mu); /* contention profiling (src/profile.c) */
     uint32_t *word = &mu->state;
     uint32_t old = gs__load_relaxed32(word);
 

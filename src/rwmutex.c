@@ -48,6 +48,7 @@
 #include "internal/atomic.h"
 #include "internal/common.h"
 #include "internal/mutex.h"
+#include "internal/profile.h"
 #include "internal/wait.h"
 
 #define GS__RW_QUEUED 1ull
@@ -82,6 +83,7 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
 /* Slow path of rlock: our A+1 landed while a writer was pending (old is the value it
  * replaced). Returns whether we got the read lock by deadline_ns. */
 static GS__NOINLINE bool gs__rw_rlock_wait(gs_rwmutex *rw, uint64_t old, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
     if (GS__RW_A(old) == GS__RW_A_MAX)
         gs__fatal("too many readers");
     const uint64_t phase = old & GS__RW_PHASE;
@@ -177,6 +179,7 @@ static void gs__rw_writer_release(gs_rwmutex *rw) {
 /* Sets WSLEEP (if not yet set) and sleeps on `cur`. Returns false when the deadline passed;
  * in every case the caller re-reads the state. */
 static bool gs__rw_writer_sleep(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
     if (!(cur & GS__RW_WSLEEP)) {
         if (!gs__cas_relaxed64(&rw->state, &cur, cur | GS__RW_WSLEEP))
             return true;
