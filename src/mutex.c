@@ -60,6 +60,7 @@
 
 #undef gs_mutex_lock
 #undef gs_mutex_unlock
+#include "internal/annotate.h" /* TSan/valgrind builds: public names defined in annotate.c */
 
 enum {
     GS__LOCKED = 1u << 0,

@@ -50,6 +50,7 @@
 #include "internal/mutex.h"
 #include "internal/profile.h"
 #include "internal/wait.h"
+#include "internal/annotate.h" /* TSan/valgrind builds: public names defined in annotate.c */
 
 #define GS__RW_QUEUED 1ull
 #define GS__RW_Q_MASK 0xffffffffull

@@ -39,4 +39,11 @@ void AnnotateIgnoreSyncEnd(const char *file, int line);
 #define GS__TSAN_IGNORE_END() ((void)0)
 #endif
 
+/* gs_debug_forget's news for the race detector: the locks in [addr, addr + size) are going
+ * away (src/annotate.c; nothing outside TSan and valgrind builds). */
+#include <stddef.h>
+
+#include "common.h"
+GS__HIDDEN void gs__annotate_forget(const void *addr, size_t size);
+
 #endif /* GS_INTERNAL_SANITIZER_H */
