@@ -5,6 +5,7 @@
 #                      ThreadSanitizer, and ASan+UBSan builds
 #   make bench         run the benchmark matrix (QUICK=1 for a short run)
 #   make demo          run the examples
+#   make test-valgrind every test and example under helgrind and DRD (GOSYNC_VALGRIND build)
 #   make install PREFIX=/usr/local
 #   make clean
 
@@ -23,27 +24,32 @@ CONFIG_tsan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=thread \
 CONFIG_asan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=address,undefined \
                  -DCMAKE_C_COMPILER=$(SAN_CC) -DCMAKE_CXX_COMPILER=$(SAN_CXX) -DGOSYNC_BUILD_BENCH=OFF
 
-.PHONY: all build test test-release test-park test-tsan test-asan bench demo install clean
+CONFIGS = release park tsan asan
+
+.PHONY: all build test bench demo install clean $(addprefix test-,$(CONFIGS))
 
 all: build
 
 build: build/release/Makefile
 	$(CMAKE) --build build/release -j $(JOBS)
 
-build/%/Makefile:
-	$(CMAKE) -S . -B build/$* $(CONFIG_$*) -DGOSYNC_WERROR=ON
+# build/<config>/Makefile and test-<config> for each config. (Explicit rules: make does not
+# apply pattern rules to .PHONY targets, which would turn test-* into silent no-ops.)
+define CONFIG_RULES
+build/$(1)/Makefile:
+	$(CMAKE) -S . -B build/$(1) $(CONFIG_$(1)) -DGOSYNC_WERROR=ON
 
-# A static pattern rule: make skips implicit-rule search for .PHONY targets, so a plain
-# pattern rule would leave test-release & co. silently doing nothing.
-test-release test-park test-tsan test-asan: test-%: build/%/Makefile
-	$(CMAKE) --build build/$* -j $(JOBS)
-	$(CTEST) --test-dir build/$* --output-on-failure -j $(JOBS)
+test-$(1): build/$(1)/Makefile
+	$(CMAKE) --build build/$(1) -j $(JOBS)
+	$(CTEST) --test-dir build/$(1) --output-on-failure -j $(JOBS)
+endef
+$(foreach c,$(CONFIGS),$(eval $(call CONFIG_RULES,$(c))))
 
-test: test-release test-park test-tsan test-asan
+test: $(addprefix test-,$(CONFIGS))
 	@echo "gosync: all four test builds passed (release, park, tsan, asan+ubsan)"
 
 bench: build
-	./scripts/bench.sh $(if $(QUICK),--quick)
+	./scripts/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 demo: build
 	$(CTEST) --test-dir build/release --output-on-failure -L demo
@@ -53,3 +59,16 @@ install: build
 
 clean:
 	rm -rf build
+
+# ---- helgrind and DRD: every test and example under both tools, and planted bugs they must
+# report (cmake/GosyncValgrind.cmake). Its own build: the library reports lock operations to
+# valgrind (GOSYNC_VALGRIND=ON), which also makes every lock call go through the library.
+CONFIG_valgrind = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_VALGRIND=ON -DGOSYNC_BUILD_BENCH=OFF
+
+.PHONY: test-valgrind
+build/valgrind/Makefile:
+	$(CMAKE) -S . -B build/valgrind $(CONFIG_valgrind) -DGOSYNC_WERROR=ON
+
+test-valgrind: build/valgrind/Makefile
+	$(CMAKE) --build build/valgrind -j $(JOBS)
+	$(CTEST) --test-dir build/valgrind --output-on-failure -j $(JOBS) -L valgrind

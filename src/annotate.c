@@ -47,7 +47,9 @@ void gs__annotate_forget(const void *addr, size_t size) {
 #include <string.h>
 
 #include "internal/atomic.h"
+#include "internal/book.h"
 #include "internal/map.h"
+#include "internal/wait.h"
 
 /* ---- the tools' interfaces ---- */
 
@@ -75,35 +77,9 @@ static unsigned gs__tsan_flags(unsigned f) {
 #endif
 
 #if defined(GOSYNC_VALGRIND)
+/* helgrind.h's lock and happens-before requests are DRD's too (the same request codes); "do
+ * not check this memory" differs, and internal/book.h sends it in both dialects. */
 #include <valgrind/helgrind.h>
-/* DRD has its own request codes for the same annotations: send both, each tool ignores the
- * other's. */
-#include <valgrind/drd.h>
-#define GS__VG_ACQUIRED(id, w)                                                                     \
-    do {                                                                                           \
-        ANNOTATE_RWLOCK_ACQUIRED(id, w);                                                           \
-        VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_ANNOTATE_RWLOCK_ACQUIRED, id, w, 0, 0, 0); \
-    } while (0)
-#define GS__VG_RELEASED(id, w)                                                                     \
-    do {                                                                                           \
-        ANNOTATE_RWLOCK_RELEASED(id, w);                                                           \
-        VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_ANNOTATE_RWLOCK_RELEASED, id, w, 0, 0, 0); \
-    } while (0)
-#define GS__VG_BENIGN(addr, size)                                                                  \
-    do {                                                                                           \
-        VALGRIND_HG_DISABLE_CHECKING(addr, size);                                                  \
-        VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_START_SUPPRESSION, addr, size, 0, 0, 0);   \
-    } while (0)
-#define GS__VG_HAPPENS_BEFORE(id)                                                                  \
-    do {                                                                                           \
-        DO_CREQ_v_W(_VG_USERREQ__HG_USERSO_SEND_PRE, void *, (id));                                \
-        VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_ANNOTATE_HAPPENS_BEFORE, id, 0, 0, 0, 0);  \
-    } while (0)
-#define GS__VG_HAPPENS_AFTER(id)                                                                   \
-    do {                                                                                           \
-        DO_CREQ_v_W(_VG_USERREQ__HG_USERSO_RECV_POST, void *, (id));                               \
-        VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_ANNOTATE_HAPPENS_AFTER, id, 0, 0, 0, 0);   \
-    } while (0)
 #endif
 
 static void gs__tool_pre_lock(void *id, unsigned f) {
@@ -114,29 +90,43 @@ static void gs__tool_pre_lock(void *id, unsigned f) {
     (void)f;
 }
 
-static void gs__tool_post_lock(const void *lock, size_t size, void *id, unsigned f) {
+/* For valgrind, a lock is two objects: the rwlock `id`, which helgrind and DRD check (lock
+ * order, unlocks of unlocked locks), and the happens-before tag id + 1 (DRD refuses both on one
+ * address), which every release sends and every acquisition receives. A try-lock or timed
+ * acquisition cannot deadlock, and the annotations have no try flag, so it is modelled by the
+ * happens-before tag alone: helgrind must not see it in a lock order. TSan has the try flag.
+ *
+ * hb: some release was sent on id + 1 already (DRD wants no "happens after" before a "happens
+ * before"). */
+static void gs__tool_post_lock(const void *lock, size_t size, void *id, unsigned f, bool hb) {
 #if defined(GS__TSAN)
     __tsan_mutex_post_lock(id, gs__tsan_flags(f), 0);
 #endif
 #if defined(GOSYNC_VALGRIND)
-    GS__VG_BENIGN(lock, size);
+    GS__VG_UNTRACKED(lock, size); /* the lock word: gosync's own atomics */
     if (!(f & GS__ANN_FAILED)) {
-        GS__VG_ACQUIRED(id, !(f & GS__ANN_READ));
-        GS__VG_HAPPENS_AFTER(id);
+        if (!(f & GS__ANN_TRY))
+            ANNOTATE_RWLOCK_ACQUIRED(id, !(f & GS__ANN_READ));
+        if (hb)
+            ANNOTATE_HAPPENS_AFTER((char *)id + 1);
     }
 #endif
     (void)lock;
     (void)size;
     (void)id;
     (void)f;
+    (void)hb;
 }
 
+/* f: GS__ANN_READ for a read hold, GS__ANN_TRY if the hold was taken by a try or timed lock. */
 static void gs__tool_pre_unlock(void *id, unsigned f) {
 #if defined(GS__TSAN)
-    __tsan_mutex_pre_unlock(id, gs__tsan_flags(f));
+    __tsan_mutex_pre_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
 #endif
 #if defined(GOSYNC_VALGRIND)
-    GS__VG_RELEASED(id, !(f & GS__ANN_READ));
+    ANNOTATE_HAPPENS_BEFORE((char *)id + 1);
+    if (!(f & GS__ANN_TRY))
+        ANNOTATE_RWLOCK_RELEASED(id, !(f & GS__ANN_READ));
 #endif
     (void)id;
     (void)f;
@@ -144,7 +134,7 @@ static void gs__tool_pre_unlock(void *id, unsigned f) {
 
 static void gs__tool_post_unlock(void *id, unsigned f) {
 #if defined(GS__TSAN)
-    __tsan_mutex_post_unlock(id, gs__tsan_flags(f));
+    __tsan_mutex_post_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
 #endif
     (void)id;
     (void)f;
@@ -156,7 +146,7 @@ static void gs__tool_release_only(void *id) {
     __tsan_release(id);
 #endif
 #if defined(GOSYNC_VALGRIND)
-    GS__VG_HAPPENS_BEFORE(id);
+    ANNOTATE_HAPPENS_BEFORE((char *)id + 1);
 #endif
     (void)id;
 }
@@ -165,12 +155,13 @@ static void gs__tool_release_only(void *id) {
 static void gs__tool_late_release(void *id, unsigned f) {
 #if defined(GS__TSAN)
     AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-    __tsan_mutex_pre_unlock(id, gs__tsan_flags(f));
-    __tsan_mutex_post_unlock(id, gs__tsan_flags(f));
+    __tsan_mutex_pre_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
+    __tsan_mutex_post_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
     AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
 #endif
 #if defined(GOSYNC_VALGRIND)
-    GS__VG_RELEASED(id, !(f & GS__ANN_READ));
+    if (!(f & GS__ANN_TRY))
+        ANNOTATE_RWLOCK_RELEASED(id, !(f & GS__ANN_READ));
 #endif
     (void)id;
     (void)f;
@@ -183,6 +174,7 @@ static void gs__tool_late_release(void *id, unsigned f) {
  * then the tool is told it is destroyed, and it is freed. */
 typedef struct {
     uint32_t refs;
+    bool hb; /* a release was sent on its happens-before tag (valgrind) */
 } gs__token;
 
 typedef struct gs__athread gs__athread;
@@ -192,6 +184,7 @@ typedef struct {
     const void *lock; /* NULL: free slot */
     gs__token *id;
     gs__athread *owner;
+    unsigned owner_flags; /* GS__ANN_TRY: the write hold came from a try or timed lock */
 } gs__aentry;
 
 #define GS__ORPHAN ((gs__athread *)1) /* write-held by a thread that has exited */
@@ -200,6 +193,7 @@ typedef struct {
     const void *lock;
     gs__token *id;
     uint32_t count; /* 0: free slot */
+    unsigned flags; /* GS__ANN_READ, and GS__ANN_TRY for holds from try or timed locks */
 } gs__rhold;
 
 typedef struct {
@@ -219,7 +213,7 @@ struct gs__athread {
 #define GS__PAGE_SHIFT 12
 
 static struct {
-    pthread_mutex_t lock;
+    gs__book lock;
     gs__map index; /* lock address -> entry */
     gs__map pages; /* page of a lock address -> how many entries on it (for the free hook) */
     gs__aentry *entries;
@@ -227,7 +221,7 @@ static struct {
     uint32_t *free_entries;
     uint32_t nfree, capfree;
     gs__athread *threads;
-} ann = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} ann = {.lock = GS__BOOK_INIT};
 
 /* How many entries exist: 0 lets the free hook return at once. */
 static uint32_t gs__ann_live;
@@ -235,36 +229,35 @@ static uint32_t gs__ann_live;
 static __thread gs__athread *gs__ann_self;
 static __thread int gs__ann_locked; /* this thread holds ann.lock (the free hook must not) */
 static pthread_key_t gs__ann_key;
-static pthread_once_t gs__ann_once = PTHREAD_ONCE_INIT;
 
 static void gs__ann_lock(void) {
-    GS__TSAN_IGNORE_BEGIN();
-    pthread_mutex_lock(&ann.lock);
+    gs__book_untracked(&ann, sizeof ann);
+    gs__book_untracked(&gs__ann_live, sizeof gs__ann_live);
+    gs__book_lock(&ann.lock);
     gs__ann_locked = 1;
 }
 
 static void gs__ann_unlock(void) {
     gs__ann_locked = 0;
-    pthread_mutex_unlock(&ann.lock);
-    GS__TSAN_IGNORE_END();
+    gs__book_unlock(&ann.lock);
 }
 
 static void *gs__ann_grow(void *p, uint32_t *cap, size_t elem) {
     *cap = *cap ? 2 * *cap : 8;
-    void *q = realloc(p, *cap * elem);
+    void *q = gs__book_realloc(p, *cap * elem);
     if (q == NULL)
         gs__fatal("out of memory");
     return q;
 }
 
 static gs__token *gs__token_new(void) {
-    gs__token *t = malloc(sizeof *t);
+    gs__token *t = gs__book_malloc(sizeof *t);
     if (t == NULL)
         gs__fatal("out of memory");
     t->refs = 1;
+    t->hb = false;
 #if defined(GOSYNC_VALGRIND)
     ANNOTATE_RWLOCK_CREATE(t);
-    VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_ANNOTATE_RWLOCK_CREATE, t, 0, 0, 0, 0);
 #endif
     return t;
 }
@@ -282,7 +275,6 @@ static void gs__token_unref(gs__token *t) {
 #endif
 #if defined(GOSYNC_VALGRIND)
     ANNOTATE_RWLOCK_DESTROY(t);
-    VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_ANNOTATE_RWLOCK_DESTROY, t, 0, 0, 0, 0);
 #endif
     free(t);
 }
@@ -309,7 +301,7 @@ static gs__aentry *gs__entry_get(const void *lock) {
             ann.entries = gs__ann_grow(ann.entries, &ann.capentries, sizeof *ann.entries);
         i = ann.nentries++;
     }
-    ann.entries[i] = (gs__aentry){lock, gs__token_new(), NULL};
+    ann.entries[i] = (gs__aentry){lock, gs__token_new(), NULL, 0};
     gs__map_put(&ann.index, (uint64_t)(uintptr_t)lock, i);
     uint32_t n = 0;
     gs__map_get(&ann.pages, gs__page_key(lock), &n);
@@ -356,29 +348,30 @@ static gs__rhold *gs__ann_find_read(gs__athread *t, const void *lock) {
     return NULL;
 }
 
-static gs__rhold *gs__ann_find_read_id(gs__athread *t, const void *lock, gs__token *id) {
+static gs__rhold *gs__ann_find_read_id(gs__athread *t, const void *lock, gs__token *id,
+                                       unsigned flags) {
     for (uint32_t i = 0; i < t->nreads; i++)
-        if (t->reads[i].count && t->reads[i].lock == lock && t->reads[i].id == id)
+        if (t->reads[i].count && t->reads[i].lock == lock && t->reads[i].id == id &&
+            t->reads[i].flags == flags)
             return &t->reads[i];
     return NULL;
 }
 
-static void gs__ann_add_read(gs__athread *t, const void *lock, gs__token *id) {
-    gs__rhold *free_slot = NULL;
-    for (uint32_t i = 0; i < t->nreads; i++) {
-        if (t->reads[i].count && t->reads[i].lock == lock && t->reads[i].id == id) {
-            t->reads[i].count++;
-            return;
-        }
-        if (t->reads[i].count == 0 && free_slot == NULL)
-            free_slot = &t->reads[i];
+static void gs__ann_add_read(gs__athread *t, const void *lock, gs__token *id, unsigned flags) {
+    gs__rhold *h = gs__ann_find_read_id(t, lock, id, flags);
+    if (h) {
+        h->count++;
+        return;
     }
-    if (free_slot == NULL) {
+    for (uint32_t i = 0; i < t->nreads && h == NULL; i++)
+        if (t->reads[i].count == 0)
+            h = &t->reads[i];
+    if (h == NULL) {
         if (t->nreads == t->capreads)
             t->reads = gs__ann_grow(t->reads, &t->capreads, sizeof *t->reads);
-        free_slot = &t->reads[t->nreads++];
+        h = &t->reads[t->nreads++];
     }
-    *free_slot = (gs__rhold){lock, gs__token_ref(id), 1};
+    *h = (gs__rhold){lock, gs__token_ref(id), 1, flags};
 }
 
 static void gs__ann_drop_read(gs__rhold *h) {
@@ -420,13 +413,13 @@ static void gs__ann_thread_exit(void *p) {
     for (uint32_t i = 0; i < ann.nentries; i++) {
         gs__aentry *e = &ann.entries[i];
         if (e->lock && e->owner == me) {
-            gs__ann_add_pending(me, e->id, 0);
+            gs__ann_add_pending(me, e->id, e->owner_flags);
             e->owner = GS__ORPHAN;
         }
     }
     for (uint32_t i = 0; i < me->nreads; i++) {
         while (me->reads[i].count) {
-            gs__ann_add_pending(me, me->reads[i].id, GS__ANN_READ);
+            gs__ann_add_pending(me, me->reads[i].id, me->reads[i].flags);
             gs__ann_drop_read(&me->reads[i]);
         }
     }
@@ -478,26 +471,22 @@ static void gs__ann_free_hook(const volatile void *ptr) {
 }
 #endif
 
-static void gs__ann_init(void) {
+/* Before main, ahead of every thread: helgrind and DRD would take pthread_once's lazy
+ * initialization, and gs__ncpu's cache filled by its first caller, for races. */
+__attribute__((constructor)) static void gs__ann_init(void) {
     if (pthread_key_create(&gs__ann_key, gs__ann_thread_exit) != 0)
         gs__fatal("pthread_key_create failed");
 #if defined(GS__TSAN)
     __sanitizer_install_malloc_and_free_hooks(NULL, gs__ann_free_hook);
 #endif
-}
-
-/* pthread_once synchronizes its callers: hidden from TSan like the rest of the bookkeeping. */
-static void gs__ann_init_once(void) {
-    GS__TSAN_IGNORE_BEGIN();
-    pthread_once(&gs__ann_once, gs__ann_init);
-    GS__TSAN_IGNORE_END();
+    (void)gs__ncpu();
 }
 
 /* This thread's record; called with ann.lock held. */
 static gs__athread *gs__ann_me(void) {
     if (gs__ann_self)
         return gs__ann_self;
-    gs__athread *t = calloc(1, sizeof *t);
+    gs__athread *t = gs__book_calloc(1, sizeof *t);
     if (t == NULL)
         gs__fatal("out of memory");
     t->next = ann.threads;
@@ -513,7 +502,6 @@ static gs__athread *gs__ann_me(void) {
 
 /* Before an acquisition: returns the lock's identity, with a reference for the caller. */
 static gs__token *gs__ann_before_acquire(const void *lock, unsigned f) {
-    gs__ann_init_once();
     gs__ann_enter();
     gs__ann_lock();
     gs__token *id = gs__token_ref(gs__entry_get(lock)->id);
@@ -525,6 +513,7 @@ static gs__token *gs__ann_before_acquire(const void *lock, unsigned f) {
 static void gs__ann_after_acquire(const void *lock, size_t size, gs__token *id, unsigned f,
                                   bool ok) {
     gs__token *now = id;
+    bool hb = false;
     if (ok) {
         /* Holding the lock now, nobody can re-identify it: record the hold, under the
          * identity it has now. A cross-thread unlock may have re-identified it while we
@@ -533,21 +522,24 @@ static void gs__ann_after_acquire(const void *lock, size_t size, gs__token *id, 
         gs__athread *me = gs__ann_me();
         gs__aentry *e = gs__entry_get(lock);
         now = e->id;
-        if (f & GS__ANN_READ)
-            gs__ann_add_read(me, lock, now);
-        else
+        hb = now->hb;
+        if (f & GS__ANN_READ) {
+            gs__ann_add_read(me, lock, now, f & (GS__ANN_READ | GS__ANN_TRY));
+        } else {
             e->owner = me;
+            e->owner_flags = f & GS__ANN_TRY;
+        }
         gs__token_ref(now);
         gs__ann_unlock();
     }
     if (!ok || now != id) {
-        gs__tool_post_lock(lock, size, id, f | GS__ANN_FAILED);
+        gs__tool_post_lock(lock, size, id, f | GS__ANN_FAILED, false);
         if (ok) {
             gs__tool_pre_lock(now, f | GS__ANN_TRY);
-            gs__tool_post_lock(lock, size, now, f | GS__ANN_TRY);
+            gs__tool_post_lock(lock, size, now, f | GS__ANN_TRY, hb);
         }
     } else {
-        gs__tool_post_lock(lock, size, id, f);
+        gs__tool_post_lock(lock, size, id, f, hb);
     }
     gs__ann_lock();
     gs__token_unref(id);
@@ -558,9 +550,9 @@ static void gs__ann_after_acquire(const void *lock, size_t size, gs__token *id, 
 
 /* Releases lock (write side, or one read hold) with unlock(arg). */
 static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void *arg) {
-    gs__ann_init_once();
     gs__ann_enter();
     enum { OWN, OTHERS, NOBODY } who = NOBODY;
+    unsigned hf = f; /* the released hold's flags: f, plus GS__ANN_TRY if try-locked */
     gs__ann_lock();
     gs__athread *me = gs__ann_self;
     gs__aentry *e = gs__entry_get(lock);
@@ -568,13 +560,14 @@ static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void
     if (!(f & GS__ANN_READ)) {
         if (me && e->owner == me) {
             who = OWN;
+            hf |= e->owner_flags;
             e->owner = NULL;
         } else if (e->owner == GS__ORPHAN) {
             who = OTHERS; /* its exited holder already reported the release */
             e->owner = NULL;
         } else if (e->owner) {
             who = OTHERS;
-            gs__ann_add_pending(e->owner, e->id, 0);
+            gs__ann_add_pending(e->owner, e->id, e->owner_flags);
             e->owner = NULL;
             cur = gs__ann_reidentify(e);
         }
@@ -583,12 +576,13 @@ static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void
         if (h) {
             who = OWN;
             id = h->id;
+            hf = h->flags;
         } else {
             for (gs__athread *t = ann.threads; t && who == NOBODY; t = t->next) {
                 if ((h = gs__ann_find_read(t, lock)) == NULL)
                     continue;
                 who = OTHERS;
-                gs__ann_add_pending(t, h->id, GS__ANN_READ);
+                gs__ann_add_pending(t, h->id, h->flags);
                 /* The old identity must never be write-locked again: its late release
                  * would be a read unlock of a write-locked lock. */
                 if (h->id == cur)
@@ -597,30 +591,31 @@ static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void
             }
         }
     }
+    id->hb = cur->hb = true; /* every release below sends on the happens-before tag */
     /* Keep both identities alive until the tool has been told. */
     gs__token_ref(id);
     gs__token_ref(cur);
     if (who == OWN && (f & GS__ANN_READ))
-        gs__ann_drop_read(gs__ann_find_read_id(me, lock, id));
+        gs__ann_drop_read(gs__ann_find_read_id(me, lock, id, hf));
     gs__ann_unlock();
     switch (who) {
     case OWN:
-        gs__tool_pre_unlock(id, f);
+        gs__tool_pre_unlock(id, hf);
         if (cur != id)
             gs__tool_release_only(cur); /* a read hold of a retired identity */
         unlock(arg);
-        gs__tool_post_unlock(id, f);
+        gs__tool_post_unlock(id, hf);
         break;
     case OTHERS:
         gs__tool_release_only(cur);
         unlock(arg);
         break;
     case NOBODY:
-        /* Unlocked, or locked by code the tool does not see: let it judge (TSan reports an
-         * unlock of an unlocked mutex), then the library's own check. */
-        gs__tool_pre_unlock(id, f);
+        /* Unlocked, or locked by code the tool does not see: let it judge (TSan and helgrind
+         * report an unlock of an unlocked lock), then the library's own check. */
+        gs__tool_pre_unlock(id, hf);
         unlock(arg);
-        gs__tool_post_unlock(id, f);
+        gs__tool_post_unlock(id, hf);
         break;
     }
     gs__ann_lock();

@@ -29,6 +29,7 @@
 #include <gosync/profile.h>
 
 #include "internal/atomic.h"
+#include "internal/book.h"
 #include "internal/common.h"
 #include "internal/profile.h"
 #include "internal/sanitizer.h"
@@ -48,12 +49,20 @@ typedef struct {
 } gs__pstack;
 
 static struct {
-    pthread_mutex_t lock;
+    gs__book lock;
     gs__pstack *slots;
     uint32_t cap, n;
     uint64_t discarded;
     int64_t start_ns;
-} prof = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} prof = {.lock = GS__BOOK_INIT};
+
+static void gs__prof_lock(void) {
+    gs__book_untracked(&prof, sizeof prof);
+    gs__book_untracked(&gs__profile_rate, sizeof gs__profile_rate);
+    gs__book_lock(&prof.lock);
+}
+
+static void gs__prof_unlock(void) { gs__book_unlock(&prof.lock); }
 
 static __thread uint32_t gs__prof_rng;
 
@@ -93,7 +102,7 @@ static gs__pstack *gs__prof_slot(gs__pstack *slots, uint32_t cap, uint64_t hash,
 
 static bool gs__prof_grow(void) {
     uint32_t cap = prof.cap ? 2 * prof.cap : 256;
-    gs__pstack *slots = calloc(cap, sizeof *slots);
+    gs__pstack *slots = gs__book_calloc(cap, sizeof *slots);
     if (slots == NULL)
         return false;
     for (uint32_t i = 0; i < prof.cap; i++) {
@@ -116,8 +125,7 @@ void gs__profile_record(const void *lock, int64_t wait_ns) {
     void **pcs = buf + 1; /* drop this function's own frame */
     uint32_t depth = (uint32_t)(n - 1);
     uint64_t hash = gs__prof_hash(pcs, depth);
-    GS__TSAN_IGNORE_BEGIN();
-    pthread_mutex_lock(&prof.lock);
+    gs__prof_lock();
     gs__pstack *s = prof.cap ? gs__prof_slot(prof.slots, prof.cap, hash, pcs, depth) : NULL;
     if (s == NULL || s->hash == 0) {
         if (prof.n >= GS__PROF_MAX_STACKS || (2 * (prof.n + 1) > prof.cap && !gs__prof_grow())) {
@@ -137,8 +145,7 @@ void gs__profile_record(const void *lock, int64_t wait_ns) {
         if (wait_ns > s->max_ns)
             s->max_ns = wait_ns;
     }
-    pthread_mutex_unlock(&prof.lock);
-    GS__TSAN_IGNORE_END();
+    gs__prof_unlock();
 }
 
 int gs_profile_start(int rate) {
@@ -149,26 +156,22 @@ int gs_profile_start(int rate) {
          * not inside a lock's slow path. */
         void *warm[2];
         backtrace(warm, 2);
-        GS__TSAN_IGNORE_BEGIN();
-        pthread_mutex_lock(&prof.lock);
+        gs__prof_lock();
         if (prof.start_ns == 0)
             prof.start_ns = gs__now_ns();
-        pthread_mutex_unlock(&prof.lock);
-        GS__TSAN_IGNORE_END();
+        gs__prof_unlock();
     }
     return (int)gs__exchange_acq_rel32(&gs__profile_rate, (uint32_t)rate);
 }
 
 void gs_profile_reset(void) {
-    GS__TSAN_IGNORE_BEGIN();
-    pthread_mutex_lock(&prof.lock);
+    gs__prof_lock();
     if (prof.slots)
         memset(prof.slots, 0, prof.cap * sizeof *prof.slots);
     prof.n = 0;
     prof.discarded = 0;
     prof.start_ns = gs__now_ns();
-    pthread_mutex_unlock(&prof.lock);
-    GS__TSAN_IGNORE_END();
+    gs__prof_unlock();
 }
 
 /* ---- symbols: function names from the ELF symbol tables of the loaded modules ---- */
@@ -346,8 +349,7 @@ static int gs__psite_cmp(const void *a, const void *b) {
 
 int gs_profile_write(FILE *f) {
     /* Copy the samples, then format without holding the lock. */
-    GS__TSAN_IGNORE_BEGIN();
-    pthread_mutex_lock(&prof.lock);
+    gs__prof_lock();
     uint32_t n = prof.n;
     gs__pstack *stacks = malloc((n ? n : 1) * sizeof *stacks);
     uint32_t k = 0;
@@ -357,8 +359,7 @@ int gs_profile_write(FILE *f) {
                 stacks[k++] = prof.slots[i];
     uint64_t discarded = prof.discarded;
     int64_t start_ns = prof.start_ns;
-    pthread_mutex_unlock(&prof.lock);
-    GS__TSAN_IGNORE_END();
+    gs__prof_unlock();
     if (stacks == NULL)
         return -1;
     uint32_t rate = gs__load_relaxed32(&gs__profile_rate);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "book.h"
 #include "common.h"
 
 typedef struct {
@@ -46,8 +47,8 @@ static inline void gs__map_grow(gs__map *m) {
     gs__map old = *m;
     m->cap = old.cap ? 2 * old.cap : 64;
     m->n = 0;
-    m->keys = calloc(m->cap, sizeof *m->keys);
-    m->vals = calloc(m->cap, sizeof *m->vals);
+    m->keys = gs__book_calloc(m->cap, sizeof *m->keys);
+    m->vals = gs__book_calloc(m->cap, sizeof *m->vals);
     if (m->keys == NULL || m->vals == NULL)
         gs__fatal("out of memory");
     for (uint32_t i = 0; i < old.cap; i++)
