@@ -39,6 +39,7 @@
 #define GS__PROF_MAX_STACKS 65536 /* distinct stacks kept; later new ones are discarded */
 
 uint32_t gs__profile_rate;
+__thread bool gs__profile_inside;
 
 typedef struct {
     uint64_t hash; /* 0: empty slot */
