@@ -75,6 +75,7 @@ typedef struct gs__dthread {
     gs__held *held;
     uint32_t n, cap;
     struct gs__dthread *next, *prev;
+    unsigned num; /* 1, 2, ...: in the order threads first used debug mode */
 } gs__dthread;
 
 typedef struct {
@@ -94,6 +95,7 @@ typedef struct {
     uint32_t from, to;
     gs__site from_at; /* where `from` had been acquired */
     gs__site to_at;   /* where `to` was acquired while holding it */
+    unsigned thread;  /* gs__dthread.num of the thread that did */
 } gs__edge;
 
 typedef struct {
@@ -247,6 +249,8 @@ static gs__dthread *gs__dbg_me(void) {
     t = gs__book_calloc(1, sizeof *t);
     if (t == NULL)
         gs__fatal("debug mode: out of memory");
+    static unsigned threads_seen;
+    t->num = ++threads_seen;
     t->next = dbg.threads;
     if (dbg.threads)
         dbg.threads->prev = t;
@@ -318,7 +322,8 @@ static void gs__dbg_node_release(uint32_t n) {
     gs__dbg_node_maybe_delete(n);
 }
 
-static void gs__dbg_edge_add(uint32_t from, uint32_t to, gs__site from_at, gs__site to_at) {
+static void gs__dbg_edge_add(uint32_t from, uint32_t to, gs__site from_at, gs__site to_at,
+                             unsigned thread) {
     uint32_t e;
     if (dbg.free_edges.n) {
         e = dbg.free_edges.v[--dbg.free_edges.n];
@@ -329,7 +334,7 @@ static void gs__dbg_edge_add(uint32_t from, uint32_t to, gs__site from_at, gs__s
         }
         e = dbg.nedges++;
     }
-    dbg.edges[e] = (gs__edge){from, to, from_at, to_at};
+    dbg.edges[e] = (gs__edge){from, to, from_at, to_at, thread};
     gs__vec_push(&dbg.nodes[from].out, e);
     gs__vec_push(&dbg.nodes[to].in, e);
     gs__map_put(&dbg.edge_of, gs__edge_key(from, to), e);
@@ -375,15 +380,16 @@ static bool gs__dbg_path(uint32_t src, uint32_t dst) {
 
 /* Reports the cycle closed by the new edge h -> n: h is held (entry `held`), n is being
  * acquired at `at`, and a path n -> ... -> h was just found. */
-static void gs__dbg_report_cycle(const gs__held *held, uint32_t n, gs__site at) {
+static void gs__dbg_report_cycle(const gs__held *held, uint32_t n, gs__site at, unsigned thread) {
     uint32_t len = 1;
     for (uint32_t y = held->node; y != n; y = dbg.edges[dbg.nodes[y].via].from)
         len++;
     gs__sbuf b = {0};
     gs__sb_printf(&b, "gosync: lock order inversion (cycle of %u locks): ", (unsigned)len);
-    gs__sb_printf(&b, "%s:%d locks %s (%p) while holding %s (%p, locked at %s:%d)",
+    gs__sb_printf(&b, "%s:%d locks %s (%p) while holding %s (%p, locked at %s:%d) in thread %u",
                   gs__file(at.file), at.line, gs__what(at.what), dbg.nodes[n].lock,
-                  gs__what(held->at.what), held->lock, gs__file(held->at.file), held->at.line);
+                  gs__what(held->at.what), held->lock, gs__file(held->at.file), held->at.line,
+                  thread);
     /* The path n -> ... -> h, in order: collect it backwards from h, print it forwards. */
     uint32_t *path = gs__dbg_realloc(NULL, len * sizeof *path);
     uint32_t k = 0;
@@ -391,10 +397,12 @@ static void gs__dbg_report_cycle(const gs__held *held, uint32_t n, gs__site at) 
         path[k++] = dbg.nodes[y].via;
     while (k--) {
         const gs__edge *e = &dbg.edges[path[k]];
-        gs__sb_printf(&b, "; earlier %s:%d locked %s (%p) while holding %s (%p, locked at %s:%d)",
+        gs__sb_printf(&b,
+                      "; earlier %s:%d locked %s (%p) while holding %s (%p, locked at %s:%d) in "
+                      "thread %u",
                       gs__file(e->to_at.file), e->to_at.line, gs__what(e->to_at.what),
                       dbg.nodes[e->to].lock, gs__what(e->from_at.what), dbg.nodes[e->from].lock,
-                      gs__file(e->from_at.file), e->from_at.line);
+                      gs__file(e->from_at.file), e->from_at.line, e->thread);
     }
     free(path);
     gs__dbg_report(&b);
@@ -441,8 +449,8 @@ static void gs__dbg_before(const void *lock, uint8_t mode, gs__site at, bool blo
             if (h->node == n || gs__map_get(&dbg.edge_of, gs__edge_key(h->node, n), &e))
                 continue;
             if (gs__dbg_path(n, h->node))
-                gs__dbg_report_cycle(h, n, at);
-            gs__dbg_edge_add(h->node, n, h->at, at);
+                gs__dbg_report_cycle(h, n, at, me->num);
+            gs__dbg_edge_add(h->node, n, h->at, at, me->num);
         }
         gs__dbg_node_release(n);
     }

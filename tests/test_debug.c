@@ -65,10 +65,16 @@ static int count(const char *hay, const char *needle) {
     return n;
 }
 
-/* Does `text` contain `pat`, where '@' in pat stands for an address (0x and hex digits)? */
+/* Does `text` contain `pat`, where '@' in pat stands for an address (0x and hex digits) and
+ * '#' for a decimal number? */
 static bool match_here(const char *t, const char *p) {
     for (; *p; p++, t++) {
-        if (*p == '@') {
+        if (*p == '#') {
+            if (!isdigit((unsigned char)t[0]))
+                return false;
+            while (isdigit((unsigned char)t[1]))
+                t++;
+        } else if (*p == '@') {
             if (t[0] != '0' || t[1] != 'x' || !isxdigit((unsigned char)t[2]))
                 return false;
             t += 2;
@@ -284,8 +290,9 @@ TEST(TestInversion) {
     /* Every edge of the cycle, with both of its sites, in cycle order. */
     fmt(2,
         "gosync: lock order inversion (cycle of 3 locks): %s locks &ma (@) while holding &mc "
-        "(@, locked at %s); earlier %s locked &mb (@) while holding &ma (@, locked at %s); "
-        "earlier %s locked &mc (@) while holding &mb (@, locked at %s)\n",
+        "(@, locked at %s) in thread 3; earlier %s locked &mb (@) while holding &ma (@, locked "
+        "at %s) in thread 1; earlier %s locked &mc (@) while holding &mb (@, locked at %s) in "
+        "thread 2\n",
         at(CA + 3), at(CA + 2), at(AB + 3), at(AB + 2), at(BC + 3), at(BC + 2));
     EXPECT_REPORT(inversion_three_locks, msg[2]);
 
