@@ -33,16 +33,18 @@ if(TARGET test_valgrind)
     "helgrind|double_unlock|unlocked a not-locked lock"
     "helgrind|race|Possible data race during [a-z]+ of size 8"
     "helgrind|clean|"
+    "helgrind|gorules|"
     "drd|double_unlock|Reader-writer lock not locked by calling thread"
     "drd|race|Conflicting [a-z]+ by thread"
-    "drd|clean|")
+    "drd|clean|"
+    "drd|gorules|")
   foreach(p ${planted})
     string(REPLACE "|" ";" p "${p}")
     list(GET p 0 tool)
     list(GET p 1 what)
     list(GET p 2 match)
     set(expect report)
-    if(what STREQUAL "clean")
+    if(what STREQUAL "clean" OR what STREQUAL "gorules")
       set(expect clean)
     endif()
     add_test(NAME ${tool}_planted_${what}

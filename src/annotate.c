@@ -221,6 +221,7 @@ static struct {
     uint32_t *free_entries;
     uint32_t nfree, capfree;
     gs__athread *threads;
+    gs__athread orphans; /* read holds of exited threads (already reported released) */
 } ann = {.lock = GS__BOOK_INIT};
 
 /* How many entries exist: 0 lets the free hook return at once. */
@@ -357,11 +358,14 @@ static gs__rhold *gs__ann_find_read_id(gs__athread *t, const void *lock, gs__tok
     return NULL;
 }
 
-static void gs__ann_add_read(gs__athread *t, const void *lock, gs__token *id, unsigned flags) {
+/* Records a read hold; returns false if t already held this one (the tool need not hear of
+ * it again: a thread that holds a read lock has nothing new to synchronize with, and TSan's
+ * deadlock detector keeps at most 64 recursive holds per thread). */
+static bool gs__ann_add_read(gs__athread *t, const void *lock, gs__token *id, unsigned flags) {
     gs__rhold *h = gs__ann_find_read_id(t, lock, id, flags);
     if (h) {
         h->count++;
-        return;
+        return false;
     }
     for (uint32_t i = 0; i < t->nreads && h == NULL; i++)
         if (t->reads[i].count == 0)
@@ -372,6 +376,7 @@ static void gs__ann_add_read(gs__athread *t, const void *lock, gs__token *id, un
         h = &t->reads[t->nreads++];
     }
     *h = (gs__rhold){lock, gs__token_ref(id), 1, flags};
+    return true;
 }
 
 static void gs__ann_drop_read(gs__rhold *h) {
@@ -418,9 +423,13 @@ static void gs__ann_thread_exit(void *p) {
         }
     }
     for (uint32_t i = 0; i < me->nreads; i++) {
-        while (me->reads[i].count) {
-            gs__ann_add_pending(me, me->reads[i].id, me->reads[i].flags);
-            gs__ann_drop_read(&me->reads[i]);
+        gs__rhold *h = &me->reads[i];
+        if (h->count == 0)
+            continue;
+        gs__ann_add_pending(me, h->id, h->flags); /* the tool knows of one hold */
+        while (h->count) {
+            gs__ann_add_read(&ann.orphans, h->lock, h->id, h->flags);
+            gs__ann_drop_read(h);
         }
     }
     if (me->prev)
@@ -513,31 +522,33 @@ static gs__token *gs__ann_before_acquire(const void *lock, unsigned f) {
 static void gs__ann_after_acquire(const void *lock, size_t size, gs__token *id, unsigned f,
                                   bool ok) {
     gs__token *now = id;
-    bool hb = false;
+    bool hb = false, tell = ok;
     if (ok) {
         /* Holding the lock now, nobody can re-identify it: record the hold, under the
          * identity it has now. A cross-thread unlock may have re-identified it while we
-         * waited. */
+         * waited: then the tool hears of it as a try-lock of the new identity, and the hold
+         * is recorded as one. */
         gs__ann_lock();
         gs__athread *me = gs__ann_me();
         gs__aentry *e = gs__entry_get(lock);
         now = e->id;
         hb = now->hb;
+        unsigned hold = (f & (GS__ANN_READ | GS__ANN_TRY)) | (now != id ? GS__ANN_TRY : 0);
         if (f & GS__ANN_READ) {
-            gs__ann_add_read(me, lock, now, f & (GS__ANN_READ | GS__ANN_TRY));
+            tell = gs__ann_add_read(me, lock, now, hold);
         } else {
             e->owner = me;
-            e->owner_flags = f & GS__ANN_TRY;
+            e->owner_flags = hold & GS__ANN_TRY;
         }
         gs__token_ref(now);
         gs__ann_unlock();
     }
-    if (!ok || now != id) {
+    if (!tell) {
+        gs__tool_post_lock(lock, size, id, f | GS__ANN_FAILED, false); /* closes the pre */
+    } else if (now != id) {
         gs__tool_post_lock(lock, size, id, f | GS__ANN_FAILED, false);
-        if (ok) {
-            gs__tool_pre_lock(now, f | GS__ANN_TRY);
-            gs__tool_post_lock(lock, size, now, f | GS__ANN_TRY, hb);
-        }
+        gs__tool_pre_lock(now, f | GS__ANN_TRY);
+        gs__tool_post_lock(lock, size, now, f | GS__ANN_TRY, hb);
     } else {
         gs__tool_post_lock(lock, size, id, f, hb);
     }
@@ -551,7 +562,7 @@ static void gs__ann_after_acquire(const void *lock, size_t size, gs__token *id, 
 /* Releases lock (write side, or one read hold) with unlock(arg). */
 static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void *arg) {
     gs__ann_enter();
-    enum { OWN, OTHERS, NOBODY } who = NOBODY;
+    enum { OWN, OTHERS, NOBODY, SILENT } who = NOBODY;
     unsigned hf = f; /* the released hold's flags: f, plus GS__ANN_TRY if try-locked */
     gs__ann_lock();
     gs__athread *me = gs__ann_self;
@@ -574,19 +585,25 @@ static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void
     } else {
         gs__rhold *h = gs__ann_find_read(me, lock);
         if (h) {
-            who = OWN;
+            who = h->count > 1 ? SILENT : OWN; /* the tool heard of the first hold only */
             id = h->id;
             hf = h->flags;
         } else {
+            if ((h = gs__ann_find_read(&ann.orphans, lock)) != NULL) {
+                who = OTHERS; /* its exited holder already reported the release */
+                gs__ann_drop_read(h);
+            }
             for (gs__athread *t = ann.threads; t && who == NOBODY; t = t->next) {
                 if ((h = gs__ann_find_read(t, lock)) == NULL)
                     continue;
                 who = OTHERS;
-                gs__ann_add_pending(t, h->id, h->flags);
-                /* The old identity must never be write-locked again: its late release
-                 * would be a read unlock of a write-locked lock. */
-                if (h->id == cur)
-                    cur = gs__ann_reidentify(e);
+                if (h->count == 1) { /* the tool knows of one hold (see gs__ann_add_read) */
+                    gs__ann_add_pending(t, h->id, h->flags);
+                    /* The old identity must never be write-locked again: its late release
+                     * would be a read unlock of a write-locked lock. */
+                    if (h->id == cur)
+                        cur = gs__ann_reidentify(e);
+                }
                 gs__ann_drop_read(h);
             }
         }
@@ -595,7 +612,7 @@ static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void
     /* Keep both identities alive until the tool has been told. */
     gs__token_ref(id);
     gs__token_ref(cur);
-    if (who == OWN && (f & GS__ANN_READ))
+    if ((who == OWN || who == SILENT) && (f & GS__ANN_READ))
         gs__ann_drop_read(gs__ann_find_read_id(me, lock, id, hf));
     gs__ann_unlock();
     switch (who) {
@@ -608,6 +625,9 @@ static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void
         break;
     case OTHERS:
         gs__tool_release_only(cur);
+        unlock(arg);
+        break;
+    case SILENT:
         unlock(arg);
         break;
     case NOBODY:

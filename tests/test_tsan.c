@@ -203,6 +203,16 @@ TEST(TestGoRulesNoReport) {
         gs_mutex_lock(&shared.mu);
         gs_mutex_unlock(&shared.mu);
     }
+    /* Many read holds by one thread (TSan's deadlock detector keeps 64 per thread), some
+     * released by another thread. */
+    for (int i = 0; i < 1000; i++)
+        gs_rwmutex_rlock(&r);
+    for (int i = 0; i < 10; i++)
+        join(spawn(runlock_it, &r));
+    for (int i = 0; i < 990; i++)
+        gs_rwmutex_runlock(&r);
+    gs_rwmutex_lock(&r);
+    gs_rwmutex_unlock(&r);
     /* A thread exits holding a lock; another unlocks it. */
     for (int i = 0; i < 100; i++) {
         join(spawn(lock_and_exit, &shared.mu));
