@@ -107,6 +107,7 @@ typedef struct {
 static struct {
     gs__book lock;
     gs__dthread *threads;
+    unsigned threads_seen;
     gs__node *nodes;
     uint32_t nnodes, capnodes;
     gs__vec free_nodes;
@@ -249,8 +250,7 @@ static gs__dthread *gs__dbg_me(void) {
     t = gs__book_calloc(1, sizeof *t);
     if (t == NULL)
         gs__fatal("debug mode: out of memory");
-    static unsigned threads_seen;
-    t->num = ++threads_seen;
+    t->num = ++dbg.threads_seen;
     t->next = dbg.threads;
     if (dbg.threads)
         dbg.threads->prev = t;

@@ -1,8 +1,10 @@
-# tests/valgrind_expect.cmake: runs EXE [ARGS] under valgrind's TOOL (helgrind or drd).
+# tests/valgrind_expect.cmake: runs EXE [ARGS] under valgrind's TOOL (helgrind or drd), with
+# OPTIONS ('|'-separated valgrind options).
 #   EXPECT=clean   the program succeeds and the tool reports 0 errors
 #   EXPECT=report  the tool reports at least one error whose text matches MATCH
+string(REPLACE "|" ";" OPTIONS "${OPTIONS}")
 execute_process(
-  COMMAND ${VALGRIND} --tool=${TOOL} --error-exitcode=99 ${EXE} ${ARGS}
+  COMMAND ${VALGRIND} --tool=${TOOL} --error-exitcode=99 ${OPTIONS} ${EXE} ${ARGS}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 string(REGEX MATCH "ERROR SUMMARY: [0-9]+ errors" summary "${err}")
 message(STATUS "${TOOL} ${EXE} ${ARGS}: exit ${rc}, ${summary}")
