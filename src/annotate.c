@@ -4,30 +4,34 @@
  * Each operation is bracketed as the tool expects: TSan's __tsan_mutex_pre_lock /
  * post_lock (with the read-lock, try-lock and try-lock-failed flags) and pre_unlock /
  * post_unlock; valgrind's ANNOTATE_RWLOCK_ACQUIRED after a lock and ANNOTATE_RWLOCK_RELEASED
- * before an unlock, with the lock's memory marked as a benign race (helgrind and DRD would
- * otherwise report the lock word itself). The tool then reports unlocks of unlocked locks
- * and lock-order inversions of gosync locks as it does for pthread locks.
+ * before an unlock, plus a happens-before pair, with the lock's memory marked untracked
+ * (helgrind and DRD would otherwise report the lock word itself). The tool then reports
+ * unlocks of unlocked locks and lock-order inversions of gosync locks as it does for pthread
+ * locks. A try-lock or timed lock cannot deadlock: TSan gets the try flag, valgrind (whose
+ * requests have none) only the happens-before pair, so that helgrind keeps it out of its lock
+ * order.
  *
- * What the tools do not know is Go's cross-thread unlock: to them, a lock is owned by the
- * thread that locked it, and an unlock from another thread is an error, while the owner's
- * state keeps the lock held (TSan's lock-order detector would count it as held forever and
- * abort after 64). So the shim remembers who holds what and, when thread B unlocks a lock
- * that thread A locked:
- *   - B reports nothing but a happens-before release (its unlock must synchronize with the
- *     next lock), and the lock gets a fresh identity (a small heap token) for the tool, so
- *     that the next locker is not taken for a second owner of the identity A still holds;
- *   - A is given a pending release of the old identity, which it reports itself on entering
- *     its next gosync operation (or at its exit), with TSan's synchronization ignored so
- *     that the late release orders nothing.
- * Read locks get the same treatment when a thread read-unlocks what another read-holds. A
- * thread that exits holding a lock reports its release at exit; the later unlock by another
- * thread is then a release only.
+ * The tool knows a lock by an identity: a small refcounted heap token per lock, not the
+ * lock's address, because of what the tools do not know, Go's cross-thread unlock. To them a
+ * lock is owned by the thread that locked it, an unlock from another thread is an error, and
+ * the owner's state keeps the lock held (TSan's lock-order detector would count it as held
+ * forever, and abort after 64). So the shim remembers who holds what and, when thread B
+ * unlocks a lock that thread A locked:
+ *   - B reports only a happens-before release (its unlock must synchronize with the next
+ *     lock), and the lock gets a fresh token, so that the next locker is not taken for a
+ *     second owner of the identity A still holds;
+ *   - A is given a pending release of the old token, which it reports itself on entering its
+ *     next gosync operation (or at its exit), with TSan's synchronization ignored so that the
+ *     late release orders nothing; then the old token is destroyed (for the tool) and freed.
+ * Read locks get the same treatment when a thread read-unlocks what another read-holds (a
+ * thread's repeated read holds of one identity are reported once). A thread that exits
+ * holding a lock reports its release at exit; the later unlock by another thread is then a
+ * release only.
  *
- * Identities are the lock's own address until a cross-thread unlock first happens to it.
- * Bookkeeping (a table of write-held or re-identified locks, per-thread read holds and
- * pending releases) sits behind one mutex, hidden from TSan (internal/sanitizer.h). In TSan
- * builds a free hook drops the records of freed locks, so that a pending release never names
- * memory the tool has already forgotten.
+ * Tokens outlive the lock's memory when need be (a pending release), which is why they are
+ * not the lock's address. A lock's token is dropped when its memory is freed (TSan's free
+ * hook) or named by gs_debug_forget, so that a new lock at that address starts with no
+ * history. The bookkeeping lives behind internal/book.h's lock, invisible to the tools.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
