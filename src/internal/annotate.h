@@ -35,21 +35,6 @@
 #error "annotated builds take every lock operation through the library: define GS_NO_INLINE"
 #endif
 
-#undef gs_mutex_lock
-#undef gs_mutex_unlock
-#define gs_mutex_lock gs__plain_mutex_lock
-#define gs_mutex_unlock gs__plain_mutex_unlock
-#define gs_mutex_trylock gs__plain_mutex_trylock
-#define gs_mutex_lock_timeout gs__plain_mutex_lock_timeout
-#define gs_rwmutex_lock gs__plain_rwmutex_lock
-#define gs_rwmutex_unlock gs__plain_rwmutex_unlock
-#define gs_rwmutex_trylock gs__plain_rwmutex_trylock
-#define gs_rwmutex_lock_timeout gs__plain_rwmutex_lock_timeout
-#define gs_rwmutex_rlock gs__plain_rwmutex_rlock
-#define gs_rwmutex_runlock gs__plain_rwmutex_runlock
-#define gs_rwmutex_tryrlock gs__plain_rwmutex_tryrlock
-#define gs_rwmutex_rlock_timeout gs__plain_rwmutex_rlock_timeout
-
 GS__HIDDEN void gs__plain_mutex_lock(gs_mutex *mu);
 GS__HIDDEN void gs__plain_mutex_unlock(gs_mutex *mu);
 GS__HIDDEN bool gs__plain_mutex_trylock(gs_mutex *mu);
@@ -65,3 +50,33 @@ GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_
 #endif
 
 #endif /* GS_INTERNAL_ANNOTATE_H */
+
+/* The renames are outside the include guard, so that they hold wherever this header is
+ * included, also when all sources are compiled as one file (annotate.c undoes them before it
+ * defines the public names). */
+#if defined(GS__ANNOTATE)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#undef gs_mutex_trylock
+#undef gs_mutex_lock_timeout
+#undef gs_rwmutex_lock
+#undef gs_rwmutex_unlock
+#undef gs_rwmutex_trylock
+#undef gs_rwmutex_lock_timeout
+#undef gs_rwmutex_rlock
+#undef gs_rwmutex_runlock
+#undef gs_rwmutex_tryrlock
+#undef gs_rwmutex_rlock_timeout
+#define gs_mutex_lock gs__plain_mutex_lock
+#define gs_mutex_unlock gs__plain_mutex_unlock
+#define gs_mutex_trylock gs__plain_mutex_trylock
+#define gs_mutex_lock_timeout gs__plain_mutex_lock_timeout
+#define gs_rwmutex_lock gs__plain_rwmutex_lock
+#define gs_rwmutex_unlock gs__plain_rwmutex_unlock
+#define gs_rwmutex_trylock gs__plain_rwmutex_trylock
+#define gs_rwmutex_lock_timeout gs__plain_rwmutex_lock_timeout
+#define gs_rwmutex_rlock gs__plain_rwmutex_rlock
+#define gs_rwmutex_runlock gs__plain_rwmutex_runlock
+#define gs_rwmutex_tryrlock gs__plain_rwmutex_tryrlock
+#define gs_rwmutex_rlock_timeout gs__plain_rwmutex_rlock_timeout
+#endif
