@@ -5,6 +5,7 @@
 #                      ThreadSanitizer, and ASan+UBSan builds
 #   make bench         run the benchmark matrix (QUICK=1 for a short run)
 #   make demo          run the examples
+#   make test-valgrind every test and example under helgrind and DRD (GOSYNC_VALGRIND build)
 #   make install PREFIX=/usr/local
 #   make dist          regenerate the single-file drop-in dist/gosync.{h,c} (commit the result)
 #   make clean
@@ -64,3 +65,16 @@ clean:
 .PHONY: dist
 dist:
 	python3 scripts/amalgamate.py
+
+# ---- helgrind and DRD: every test and example under both tools, and planted bugs they must
+# report (cmake/GosyncValgrind.cmake). Its own build: the library reports lock operations to
+# valgrind (GOSYNC_VALGRIND=ON), which also makes every lock call go through the library.
+CONFIG_valgrind = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_VALGRIND=ON -DGOSYNC_BUILD_BENCH=OFF
+
+.PHONY: test-valgrind
+build/valgrind/Makefile:
+	$(CMAKE) -S . -B build/valgrind $(CONFIG_valgrind) -DGOSYNC_WERROR=ON
+
+test-valgrind: build/valgrind/Makefile
+	$(CMAKE) --build build/valgrind -j $(JOBS)
+	$(CTEST) --test-dir build/valgrind --output-on-failure -j $(JOBS) -L valgrind

@@ -7,6 +7,9 @@
  *   gs_waitgroup  WaitGroup   (gosync/waitgroup.h)
  *   gs_cond       Cond        (gosync/cond.h)
  *
+ * Finding lock bugs: debug mode (-DGS_DEBUG) and lock invariants (gosync/debug.h);
+ * contention profiling (gosync/profile.h).
+ *
  * Every type's all-zero value is valid (gs_cond needs gs_cond_init); there are no destroy
  * calls. Misuse (unlocking an unlocked lock, a negative WaitGroup counter, ...) prints one
  * "gosync: ..." line and aborts, as Go's runtime does.
@@ -21,5 +24,7 @@
 #include "gosync/once.h"
 #include "gosync/waitgroup.h"
 #include "gosync/cond.h"
+#include "gosync/debug.h"
+#include "gosync/profile.h"
 
 #endif /* GOSYNC_H */

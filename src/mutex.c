@@ -69,10 +69,12 @@
 #include "internal/atomic.h"
 #include "internal/common.h"
 #include "internal/mutex.h"
+#include "internal/profile.h"
 #include "internal/wait.h"
 
 #undef gs_mutex_lock
 #undef gs_mutex_unlock
+#include "internal/annotate.h" /* TSan/valgrind builds: public names defined in annotate.c */
 
 enum {
     GS__LOCKED = 1u << 0,
@@ -111,6 +113,7 @@ static inline int64_t *gs__handoff_slot(const gs_mutex *mu) {
 
 /* Waits for the lock until deadline_ns; returns whether it was acquired. */
 static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(mu); /* contention profiling (src/profile.c) */
     uint32_t *word = &mu->state;
     uint32_t old = gs__load_relaxed32(word);
 

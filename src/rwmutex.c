@@ -63,7 +63,10 @@
 #include "internal/atomic.h"
 #include "internal/common.h"
 #include "internal/mutex.h"
+#include "internal/profile.h"
 #include "internal/wait.h"
+
+#include "internal/annotate.h" /* TSan/valgrind builds: public names defined in annotate.c */
 
 #define GS__RW_QUEUED 1ull
 #define GS__RW_Q_MAX 0xffffull
@@ -274,6 +277,7 @@ static void gs__rw_reader_noticed(gs_rwmutex *rw, uint64_t cur) {
  * which means the writer moved it into A. Returns whether it got the read lock by
  * deadline_ns. */
 static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
     const uint64_t phase = cur & GS__RW_PHASE;
     bool timed_out = false;
     for (;;) {
@@ -476,6 +480,7 @@ static inline bool gs__rw_fast_wlock(gs_rwmutex *rw) {
 
 /* Write-locks rw by deadline_ns; returns whether it did. */
 static GS__NOINLINE bool gs__rw_lock_slow(gs_rwmutex *rw, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
     if (!gs__mutex_lock_until(&rw->w, deadline_ns))
         return false;
     /* 1. We hold w: block fast-path writers, wait for the writer inside to release and for

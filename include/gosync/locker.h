@@ -53,6 +53,7 @@ GS_API void gs_locker_unlock(gs_locker l);
 
 /* ---- guards (implementation details below this line) ---- */
 
+#if !defined(GS_DEBUG)
 typedef struct gs__guard {
     void *lock;
     void (*unlock)(void *);
@@ -89,16 +90,75 @@ static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw) GS_ASSERT_SHARED_
     gs__guard g = {rw, gs__guard_runlock_rwmutex};
     return g;
 }
+#define GS__GUARD_ARGS(m) (m)
+
+#else /* GS_DEBUG: the guard keeps its site, reported for its lock and for its unlock */
+typedef struct gs__guard {
+    void *lock;
+    void (*unlock)(void *, const char *, const char *, int);
+    const char *what, *file;
+    int line;
+} gs__guard;
+
+static inline void gs__guard_unlock_mutex(void *mu, const char *what, const char *file, int line)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_mutex_unlock((gs_mutex *)mu, what, file, line);
+}
+static inline void gs__guard_unlock_rwmutex(void *rw, const char *what, const char *file,
+                                            int line) GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_unlock((gs_rwmutex *)rw, what, file, line);
+}
+static inline void gs__guard_runlock_rwmutex(void *rw, const char *what, const char *file,
+                                             int line) GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_runlock((gs_rwmutex *)rw, what, file, line);
+}
+static inline void gs__guard_release(gs__guard *g) {
+    g->unlock(g->lock, g->what, g->file, g->line);
+}
+
+static inline gs__guard gs__guard_mutex(gs_mutex *mu, const char *what, const char *file,
+                                        int line) GS_ASSERT_CAPABILITY(*mu)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_mutex_lock(mu, what, file, line);
+    gs__guard g = {mu, gs__guard_unlock_mutex, what, file, line};
+    return g;
+}
+static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw, const char *what, const char *file,
+                                          int line) GS_ASSERT_CAPABILITY(*rw)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_lock(rw, what, file, line);
+    gs__guard g = {rw, gs__guard_unlock_rwmutex, what, file, line};
+    return g;
+}
+static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw, const char *what, const char *file,
+                                               int line) GS_ASSERT_SHARED_CAPABILITY(*rw)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_rlock(rw, what, file, line);
+    gs__guard g = {rw, gs__guard_runlock_rwmutex, what, file, line};
+    return g;
+}
+#define GS__GUARD_ARGS(m) (m, #m, __FILE__, __LINE__)
+#endif /* GS_DEBUG */
 
 GS_EXTERN_C_END
 
 #if defined(__cplusplus)
+#if !defined(GS_DEBUG)
 static inline gs__guard gs__guard_lock(gs_mutex *mu) { return gs__guard_mutex(mu); }
 static inline gs__guard gs__guard_lock(gs_rwmutex *rw) { return gs__guard_rwmutex(rw); }
-#define GS__GUARD_LOCK(m) gs__guard_lock(m)
+#else
+static inline gs__guard gs__guard_lock(gs_mutex *mu, const char *what, const char *file, int line) {
+    return gs__guard_mutex(mu, what, file, line);
+}
+static inline gs__guard gs__guard_lock(gs_rwmutex *rw, const char *what, const char *file,
+                                       int line) {
+    return gs__guard_rwmutex(rw, what, file, line);
+}
+#endif
+#define GS__GUARD_LOCK(m) gs__guard_lock GS__GUARD_ARGS(m)
 #else
 #define GS__GUARD_LOCK(m)                                                                          \
-    _Generic((m), gs_mutex *: gs__guard_mutex, gs_rwmutex *: gs__guard_rwmutex)(m)
+    _Generic((m), gs_mutex *: gs__guard_mutex, gs_rwmutex *: gs__guard_rwmutex) GS__GUARD_ARGS(m)
 #endif
 
 #define GS__CAT2(a, b) a##b
@@ -113,7 +173,8 @@ static inline gs__guard gs__guard_lock(gs_rwmutex *rw) { return gs__guard_rwmute
 #define GS__GUARD_DECL(name, init)                                                                 \
     gs__guard name __attribute__((cleanup(gs__guard_release), unused)) = init
 #define GS_GUARD(m) GS__GUARD_DECL(GS__UNIQUE(gs__guard_), GS__GUARD_LOCK(m))
-#define GS_RGUARD(rw) GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), gs__guard_rwmutex_read(rw))
+#define GS_RGUARD(rw)                                                                              \
+    GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), gs__guard_rwmutex_read GS__GUARD_ARGS(rw))
 #elif defined(__cplusplus)
 #define GS_GUARD(m) static_assert(false, "GS_GUARD needs the cleanup attribute (GCC or Clang)")
 #define GS_RGUARD(rw) static_assert(false, "GS_RGUARD needs the cleanup attribute (GCC or Clang)")

@@ -87,4 +87,7 @@ static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu) GS_RELEASE(*
 
 GS_EXTERN_C_END
 
+/* Debug mode (-DGS_DEBUG) and gs_mutex_set_invariant. */
+#include "debug.h"
+
 #endif /* GOSYNC_MUTEX_H */

@@ -134,4 +134,7 @@ static GS__ALWAYS_INLINE void gs__rwmutex_runlock_inline(gs_rwmutex *rw)
 
 GS_EXTERN_C_END
 
+/* Debug mode (-DGS_DEBUG) and gs_rwmutex_set_invariant. */
+#include "debug.h"
+
 #endif /* GOSYNC_RWMUTEX_H */
