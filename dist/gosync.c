@@ -43,6 +43,170 @@
 #define GS__DIST_BACKEND_park 1
 #endif
 
+/* ======== src/internal/common.h ======== */
+/* src/internal/common.h: attributes and the fatal-error path shared by the algorithm files. */
+#ifndef GS_INTERNAL_COMMON_H
+#define GS_INTERNAL_COMMON_H
+
+
+#if defined(__GNUC__)
+#define GS__NOINLINE __attribute__((noinline))
+#define GS__COLD __attribute__((cold, noinline))
+#define GS__NORETURN __attribute__((noreturn))
+#define GS__HIDDEN __attribute__((visibility("hidden")))
+/* Reads that sanitizers must not check: a thread peeking at its own dead stack frames. */
+#define GS__NO_SANITIZE __attribute__((no_sanitize("address", "thread")))
+#else
+#define GS__NOINLINE
+#define GS__COLD
+#define GS__NORETURN
+#define GS__HIDDEN
+#define GS__NO_SANITIZE
+#endif
+
+/* PE/COFF (Windows) has no ELF visibility, and GCC warns about the attribute there; a DLL
+ * exports only what is __declspec(dllexport)ed (GS_API), so nothing needs hiding. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#undef GS__HIDDEN
+#define GS__HIDDEN
+#endif
+
+/* Misuse: writes "gosync: <what>" and a newline to stderr with one write(2), then abort()s,
+ * as Go's runtime throws. Safe to call with any lock state. */
+GS__HIDDEN GS__NORETURN GS__COLD void gs__fatal(const char *what);
+
+#endif /* GS_INTERNAL_COMMON_H */
+
+/* ======== src/internal/sanitizer.h ======== */
+/* src/internal/sanitizer.h: which sanitizer (if any) this file is compiled for, and a way to
+ * hide gosync's own bookkeeping from ThreadSanitizer.
+ *
+ * The debug checker, the profiler and the TSan mutex shim keep tables behind an internal
+ * pthread mutex. If TSan saw that mutex, every thread passing through the bookkeeping would
+ * appear to synchronize with every other one, and real races in the program would vanish
+ * from TSan's reports. So the bookkeeping runs between GS__TSAN_IGNORE_BEGIN() and
+ * GS__TSAN_IGNORE_END(): TSan neither checks its memory accesses nor derives happens-before
+ * from its synchronization. User callbacks (invariants) and the real lock operations run
+ * outside such a region. Elsewhere the macros are empty.
+ */
+#ifndef GS_INTERNAL_SANITIZER_H
+#define GS_INTERNAL_SANITIZER_H
+
+#if defined(__SANITIZE_THREAD__)
+#define GS__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GS__TSAN 1
+#endif
+#endif
+
+#if defined(GS__TSAN)
+/* From the TSan runtime (the dynamic-annotations interface). */
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+void AnnotateIgnoreSyncBegin(const char *file, int line);
+void AnnotateIgnoreSyncEnd(const char *file, int line);
+#define GS__TSAN_IGNORE_BEGIN()                                                                    \
+    (AnnotateIgnoreReadsBegin(__FILE__, __LINE__), AnnotateIgnoreWritesBegin(__FILE__, __LINE__),  \
+     AnnotateIgnoreSyncBegin(__FILE__, __LINE__))
+#define GS__TSAN_IGNORE_END()                                                                      \
+    (AnnotateIgnoreSyncEnd(__FILE__, __LINE__), AnnotateIgnoreWritesEnd(__FILE__, __LINE__),       \
+     AnnotateIgnoreReadsEnd(__FILE__, __LINE__))
+#else
+#define GS__TSAN_IGNORE_BEGIN() ((void)0)
+#define GS__TSAN_IGNORE_END() ((void)0)
+#endif
+
+/* gs_debug_forget's news for the race detector: the locks in [addr, addr + size) are going
+ * away (src/annotate.c; nothing outside TSan and valgrind builds). */
+#include <stddef.h>
+
+GS__HIDDEN void gs__annotate_forget(const void *addr, size_t size);
+
+#endif /* GS_INTERNAL_SANITIZER_H */
+
+/* ======== src/internal/annotate.h ======== */
+/* src/internal/annotate.h: telling race detectors what gosync's locks are.
+ *
+ * ThreadSanitizer, helgrind and DRD know pthread locks; a lock built on atomics and futexes
+ * looks to them like racy memory and no synchronization at all. In builds for those tools the
+ * public lock functions report each operation through the tool's own interface (TSan's
+ * __tsan_mutex_* calls, valgrind's ANNOTATE_RWLOCK_* client requests), so that the tool
+ * checks gosync locks as it checks its own: races on the data they guard, lock-order
+ * inversions, unlocks of unlocked locks.
+ *
+ * When: TSan builds of the library (detected from the compiler), and builds configured with
+ * -DGOSYNC_VALGRIND=ON (valgrind/helgrind.h must exist). Elsewhere this header defines
+ * nothing and costs nothing.
+ *
+ * How, without touching the algorithms: this header is included by src/mutex.c and
+ * src/rwmutex.c after their other includes, and renames the public functions they define to
+ * gs__plain_* (hidden). src/annotate.c defines the public names around them. Calls the
+ * algorithm files make among themselves (rwmutex's writer mutex rw->w, lock_timeout calling
+ * trylock) go to the plain functions, so only the user's operations are reported.
+ */
+#ifndef GS_INTERNAL_ANNOTATE_H
+#define GS_INTERNAL_ANNOTATE_H
+
+
+
+#if defined(GS__TSAN) || defined(GOSYNC_VALGRIND)
+#define GS__ANNOTATE 1
+#endif
+
+#if defined(GS__ANNOTATE)
+#if !defined(GS_NO_INLINE)
+#error "annotated builds take every lock operation through the library: define GS_NO_INLINE"
+#endif
+
+GS__HIDDEN void gs__plain_mutex_lock(gs_mutex *mu);
+GS__HIDDEN void gs__plain_mutex_unlock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_trylock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_lock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_unlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_trylock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_rlock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_runlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_tryrlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+#endif
+
+#endif /* GS_INTERNAL_ANNOTATE_H */
+
+/* The renames are outside the include guard, so that they hold wherever this header is
+ * included, also when all sources are compiled as one file (annotate.c undoes them before it
+ * defines the public names). */
+#if defined(GS__ANNOTATE)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#undef gs_mutex_trylock
+#undef gs_mutex_lock_timeout
+#undef gs_rwmutex_lock
+#undef gs_rwmutex_unlock
+#undef gs_rwmutex_trylock
+#undef gs_rwmutex_lock_timeout
+#undef gs_rwmutex_rlock
+#undef gs_rwmutex_runlock
+#undef gs_rwmutex_tryrlock
+#undef gs_rwmutex_rlock_timeout
+#define gs_mutex_lock gs__plain_mutex_lock
+#define gs_mutex_unlock gs__plain_mutex_unlock
+#define gs_mutex_trylock gs__plain_mutex_trylock
+#define gs_mutex_lock_timeout gs__plain_mutex_lock_timeout
+#define gs_rwmutex_lock gs__plain_rwmutex_lock
+#define gs_rwmutex_unlock gs__plain_rwmutex_unlock
+#define gs_rwmutex_trylock gs__plain_rwmutex_trylock
+#define gs_rwmutex_lock_timeout gs__plain_rwmutex_lock_timeout
+#define gs_rwmutex_rlock gs__plain_rwmutex_rlock
+#define gs_rwmutex_runlock gs__plain_rwmutex_runlock
+#define gs_rwmutex_tryrlock gs__plain_rwmutex_tryrlock
+#define gs_rwmutex_rlock_timeout gs__plain_rwmutex_rlock_timeout
+#endif
+
 /* ======== src/internal/atomic.h ======== */
 /* src/internal/atomic.h: the only way gosync's algorithms touch shared words.
  *
@@ -158,39 +322,189 @@ static inline void gs__cpu_relax(void) {
 
 #endif /* GS_INTERNAL_ATOMIC_H */
 
-/* ======== src/internal/common.h ======== */
-/* src/internal/common.h: attributes and the fatal-error path shared by the algorithm files. */
-#ifndef GS_INTERNAL_COMMON_H
-#define GS_INTERNAL_COMMON_H
+/* ======== src/internal/book.h ======== */
+/* src/internal/book.h: the lock and the memory of gosync's own bookkeeping (the debug
+ * checker, the profiler, the race-detector shim), kept invisible to race detectors.
+ *
+ * A race detector that saw the bookkeeping lock would find every thread that passes through
+ * it synchronized with every other, and real races in the program would go unreported. So:
+ *   - in TSan builds the lock is a pthread mutex, taken inside an ignore region
+ *     (GS__TSAN_IGNORE_BEGIN/END): no happens-before from it, no checks of what it guards;
+ *   - in valgrind builds (GOSYNC_VALGRIND) it is a spinlock on an atomic word, which helgrind
+ *     and DRD do not treat as synchronization, and the memory it guards is allocated through
+ *     gs__book_* and marked untracked (helgrind) and suppressed (DRD);
+ *   - elsewhere, a pthread mutex and plain malloc.
+ * The bookkeeping's own statics are passed to gs__book_untracked before use.
+ */
+#ifndef GS_INTERNAL_BOOK_H
+#define GS_INTERNAL_BOOK_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
 
 
-#if defined(__GNUC__)
-#define GS__NOINLINE __attribute__((noinline))
-#define GS__COLD __attribute__((cold, noinline))
-#define GS__NORETURN __attribute__((noreturn))
-#define GS__HIDDEN __attribute__((visibility("hidden")))
-/* Reads that sanitizers must not check: a thread peeking at its own dead stack frames. */
-#define GS__NO_SANITIZE __attribute__((no_sanitize("address", "thread")))
+#if defined(GOSYNC_VALGRIND)
+#include <sched.h>
+#include <valgrind/drd.h>
+#include <valgrind/helgrind.h>
+
+/* Accesses to [addr, addr + size) are no race detector's business. */
+#define GS__VG_UNTRACKED(addr, size)                                                               \
+    do {                                                                                           \
+        VALGRIND_HG_DISABLE_CHECKING(addr, size);                                                  \
+        VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ__DRD_START_SUPPRESSION, addr, size, 0, 0, 0);   \
+    } while (0)
+
+typedef struct {
+    uint32_t word;
+} gs__book;
+#define GS__BOOK_INIT                                                                              \
+    { 0 }
+
+static inline void *gs__book_untracked(void *p, size_t n) {
+    if (p)
+        GS__VG_UNTRACKED(p, n);
+    return p;
+}
+
+static inline void gs__book_lock(gs__book *b) {
+    gs__book_untracked(b, sizeof *b);
+    while (gs__exchange_acquire32(&b->word, 1))
+        sched_yield(); /* valgrind runs one thread at a time: let the holder run */
+}
+
+static inline void gs__book_unlock(gs__book *b) { gs__store_release32(&b->word, 0); }
+
 #else
-#define GS__NOINLINE
-#define GS__COLD
-#define GS__NORETURN
-#define GS__HIDDEN
-#define GS__NO_SANITIZE
+typedef struct {
+    pthread_mutex_t m;
+} gs__book;
+#define GS__BOOK_INIT                                                                              \
+    { PTHREAD_MUTEX_INITIALIZER }
+
+static inline void *gs__book_untracked(void *p, size_t n) {
+    (void)n;
+    return p;
+}
+
+static inline void gs__book_lock(gs__book *b) {
+    GS__TSAN_IGNORE_BEGIN();
+    pthread_mutex_lock(&b->m);
+}
+
+static inline void gs__book_unlock(gs__book *b) {
+    pthread_mutex_unlock(&b->m);
+    GS__TSAN_IGNORE_END();
+}
 #endif
 
-/* PE/COFF (Windows) has no ELF visibility, and GCC warns about the attribute there; a DLL
- * exports only what is __declspec(dllexport)ed (GS_API), so nothing needs hiding. */
-#if defined(_WIN32) || defined(__CYGWIN__)
-#undef GS__HIDDEN
-#define GS__HIDDEN
-#endif
+static inline void *gs__book_malloc(size_t n) { return gs__book_untracked(malloc(n), n); }
+static inline void *gs__book_calloc(size_t k, size_t n) {
+    return gs__book_untracked(calloc(k, n), k * n);
+}
+static inline void *gs__book_realloc(void *p, size_t n) {
+    return gs__book_untracked(realloc(p, n), n);
+}
 
-/* Misuse: writes "gosync: <what>" and a newline to stderr with one write(2), then abort()s,
- * as Go's runtime throws. Safe to call with any lock state. */
-GS__HIDDEN GS__NORETURN GS__COLD void gs__fatal(const char *what);
+#endif /* GS_INTERNAL_BOOK_H */
 
-#endif /* GS_INTERNAL_COMMON_H */
+/* ======== src/internal/map.h ======== */
+/* src/internal/map.h: a small hash map from nonzero 64-bit keys (addresses, id pairs) to
+ * 32-bit values, for the bookkeeping of the debug checker and the race-detector shim.
+ * Open addressing, linear probing, backward-shift deletion; key 0 marks an empty slot. Not
+ * thread-safe: callers hold their own lock. */
+#ifndef GS_INTERNAL_MAP_H
+#define GS_INTERNAL_MAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+
+typedef struct {
+    uint64_t *keys;
+    uint32_t *vals;
+    uint32_t cap, n;
+} gs__map;
+
+static inline uint64_t gs__hash64(uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ull;
+    k ^= k >> 33;
+    return k;
+}
+
+static inline bool gs__map_get(const gs__map *m, uint64_t key, uint32_t *val) {
+    if (m->cap == 0)
+        return false;
+    uint32_t mask = m->cap - 1;
+    for (uint32_t i = (uint32_t)gs__hash64(key) & mask;; i = (i + 1) & mask) {
+        if (m->keys[i] == key) {
+            *val = m->vals[i];
+            return true;
+        }
+        if (m->keys[i] == 0)
+            return false;
+    }
+}
+
+static inline void gs__map_put(gs__map *m, uint64_t key, uint32_t val);
+
+static inline void gs__map_grow(gs__map *m) {
+    gs__map old = *m;
+    m->cap = old.cap ? 2 * old.cap : 64;
+    m->n = 0;
+    m->keys = gs__book_calloc(m->cap, sizeof *m->keys);
+    m->vals = gs__book_calloc(m->cap, sizeof *m->vals);
+    if (m->keys == NULL || m->vals == NULL)
+        gs__fatal("out of memory");
+    for (uint32_t i = 0; i < old.cap; i++)
+        if (old.keys[i])
+            gs__map_put(m, old.keys[i], old.vals[i]);
+    free(old.keys);
+    free(old.vals);
+}
+
+static inline void gs__map_put(gs__map *m, uint64_t key, uint32_t val) {
+    if (2 * (m->n + 1) > m->cap)
+        gs__map_grow(m);
+    uint32_t mask = m->cap - 1;
+    uint32_t i = (uint32_t)gs__hash64(key) & mask;
+    while (m->keys[i] != 0 && m->keys[i] != key)
+        i = (i + 1) & mask;
+    if (m->keys[i] == 0)
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+static inline void gs__map_del(gs__map *m, uint64_t key) {
+    if (m->cap == 0)
+        return;
+    uint32_t mask = m->cap - 1;
+    uint32_t i = (uint32_t)gs__hash64(key) & mask;
+    while (m->keys[i] != key) {
+        if (m->keys[i] == 0)
+            return;
+        i = (i + 1) & mask;
+    }
+    /* Shift back every later key of the probe run that may not sit past the hole. */
+    for (uint32_t j = (i + 1) & mask; m->keys[j] != 0; j = (j + 1) & mask) {
+        uint32_t home = (uint32_t)gs__hash64(m->keys[j]) & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            m->keys[i] = m->keys[j];
+            m->vals[i] = m->vals[j];
+            i = j;
+        }
+    }
+    m->keys[i] = 0;
+    m->n--;
+}
+
+#endif /* GS_INTERNAL_MAP_H */
 
 /* ======== src/internal/wait.h ======== */
 /* src/internal/wait.h: the wait-on-address API every primitive sleeps through.
@@ -255,6 +569,70 @@ GS__HIDDEN bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns);
 
 #endif /* GS_INTERNAL_MUTEX_H */
 
+/* ======== src/internal/profile.h ======== */
+/* src/internal/profile.h: the contention profiler's hook in the slow paths.
+ *
+ * One line at the top of a function that only runs under contention:
+ *
+ *     GS__PROFILE_WAIT(lock);
+ *
+ * declares a scope whose end (any return) records the time spent from there to the return,
+ * when this acquisition was sampled. With profiling off the cost is one relaxed load and a
+ * predictable branch at entry and a test of a local at exit; uncontended paths never get
+ * here. Scopes may nest (a writer's slow path waiting on its internal mutex): only the
+ * outermost one counts.
+ */
+#ifndef GS_INTERNAL_PROFILE_H
+#define GS_INTERNAL_PROFILE_H
+
+
+/* Sample 1 in this many contended acquisitions; 0: profiling is off. */
+GS__HIDDEN extern uint32_t gs__profile_rate;
+
+/* Whether this contended acquisition is sampled (called only while profiling is on). */
+GS__HIDDEN bool gs__profile_sample(uint32_t rate);
+/* Records one sampled wait of wait_ns on lock, with the caller's stack. */
+GS__HIDDEN GS__NOINLINE void gs__profile_record(const void *lock, int64_t wait_ns);
+
+/* Set while this thread is inside a profiled wait, so that a wait nested in another (an
+ * rwmutex writer waiting for its internal mutex) is counted once, by the outer one. */
+GS__HIDDEN extern __thread bool gs__profile_inside;
+
+typedef struct {
+    int64_t start_ns; /* 0: not sampled */
+    const void *lock;
+    bool outer; /* this scope set gs__profile_inside */
+} gs__profile_scope;
+
+static inline gs__profile_scope gs__profile_begin(const void *lock) {
+    gs__profile_scope s = {0, lock, false};
+    uint32_t rate = gs__load_relaxed32(&gs__profile_rate);
+    if (GS__UNLIKELY(rate != 0) && !gs__profile_inside) {
+        gs__profile_inside = s.outer = true;
+        if (gs__profile_sample(rate))
+            s.start_ns = gs__now_ns();
+    }
+    return s;
+}
+
+static inline void gs__profile_end(gs__profile_scope *s) {
+    if (GS__UNLIKELY(s->outer)) {
+        gs__profile_inside = false;
+        if (s->start_ns != 0)
+            gs__profile_record(s->lock, gs__now_ns() - s->start_ns);
+    }
+}
+
+#if defined(__GNUC__)
+#define GS__PROFILE_WAIT(lock)                                                                     \
+    gs__profile_scope gs__profile_scope_ __attribute__((cleanup(gs__profile_end), unused)) =       \
+        gs__profile_begin(lock)
+#else
+#define GS__PROFILE_WAIT(lock) ((void)(lock))
+#endif
+
+#endif /* GS_INTERNAL_PROFILE_H */
+
 /* ======== src/internal/park.h ======== */
 /* src/internal/park.h: the portable wait-on-address implementation (pthread mutex+condvar
  * parking slots), with the same contract as gs__wait / gs__wake in wait.h. Used directly by
@@ -271,6 +649,836 @@ GS__HIDDEN bool gs__park_wait(uint32_t *addr, uint32_t expected, int64_t deadlin
 GS__HIDDEN void gs__park_wake(uint32_t *addr, int n, uint32_t tags);
 
 #endif /* GS_INTERNAL_PARK_H */
+
+/* ======== src/annotate.c ======== */
+/* src/annotate.c: the public lock functions of TSan and valgrind builds, reporting every
+ * operation to the race detector (see src/internal/annotate.h for when and why).
+ *
+ * Each operation is bracketed as the tool expects: TSan's __tsan_mutex_pre_lock /
+ * post_lock (with the read-lock, try-lock and try-lock-failed flags) and pre_unlock /
+ * post_unlock; valgrind's ANNOTATE_RWLOCK_ACQUIRED after a lock and ANNOTATE_RWLOCK_RELEASED
+ * before an unlock, plus a happens-before pair, with the lock's memory marked untracked
+ * (helgrind and DRD would otherwise report the lock word itself). The tool then reports
+ * unlocks of unlocked locks and lock-order inversions of gosync locks as it does for pthread
+ * locks. A try-lock or timed lock cannot deadlock: TSan gets the try flag, valgrind (whose
+ * requests have none) only the happens-before pair, so that helgrind keeps it out of its lock
+ * order.
+ *
+ * The tool knows a lock by an identity: a small refcounted heap token per lock, not the
+ * lock's address, because of what the tools do not know, Go's cross-thread unlock. To them a
+ * lock is owned by the thread that locked it, an unlock from another thread is an error, and
+ * the owner's state keeps the lock held (TSan's lock-order detector would count it as held
+ * forever, and abort after 64). So the shim remembers who holds what and, when thread B
+ * unlocks a lock that thread A locked:
+ *   - B reports only a happens-before release (its unlock must synchronize with the next
+ *     lock), and the lock gets a fresh token, so that the next locker is not taken for a
+ *     second owner of the identity A still holds;
+ *   - A is given a pending release of the old token, which it reports itself on entering its
+ *     next gosync operation (or at its exit), with TSan's synchronization ignored so that the
+ *     late release orders nothing; then the old token is destroyed (for the tool) and freed.
+ * Read locks get the same treatment when a thread read-unlocks what another read-holds (a
+ * thread's repeated read holds of one identity are reported once). A thread that exits
+ * holding a lock reports its release at exit; the later unlock by another thread is then a
+ * release only.
+ *
+ * Tokens outlive the lock's memory when need be (a pending release), which is why they are
+ * not the lock's address. A lock's token is dropped when its memory is freed (TSan's free
+ * hook) or named by gs_debug_forget, so that a new lock at that address starts with no
+ * history. The bookkeeping lives behind internal/book.h's lock, invisible to the tools.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+/* ---- src/internal/annotate.h ---- */
+/* src/internal/annotate.h: telling race detectors what gosync's locks are.
+ *
+ * ThreadSanitizer, helgrind and DRD know pthread locks; a lock built on atomics and futexes
+ * looks to them like racy memory and no synchronization at all. In builds for those tools the
+ * public lock functions report each operation through the tool's own interface (TSan's
+ * __tsan_mutex_* calls, valgrind's ANNOTATE_RWLOCK_* client requests), so that the tool
+ * checks gosync locks as it checks its own: races on the data they guard, lock-order
+ * inversions, unlocks of unlocked locks.
+ *
+ * When: TSan builds of the library (detected from the compiler), and builds configured with
+ * -DGOSYNC_VALGRIND=ON (valgrind/helgrind.h must exist). Elsewhere this header defines
+ * nothing and costs nothing.
+ *
+ * How, without touching the algorithms: this header is included by src/mutex.c and
+ * src/rwmutex.c after their other includes, and renames the public functions they define to
+ * gs__plain_* (hidden). src/annotate.c defines the public names around them. Calls the
+ * algorithm files make among themselves (rwmutex's writer mutex rw->w, lock_timeout calling
+ * trylock) go to the plain functions, so only the user's operations are reported.
+ */
+#ifndef GS_INTERNAL_ANNOTATE_H
+#define GS_INTERNAL_ANNOTATE_H
+
+
+
+#if defined(GS__TSAN) || defined(GOSYNC_VALGRIND)
+#define GS__ANNOTATE 1
+#endif
+
+#if defined(GS__ANNOTATE)
+#if !defined(GS_NO_INLINE)
+#error "annotated builds take every lock operation through the library: define GS_NO_INLINE"
+#endif
+
+GS__HIDDEN void gs__plain_mutex_lock(gs_mutex *mu);
+GS__HIDDEN void gs__plain_mutex_unlock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_trylock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_lock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_unlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_trylock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_rlock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_runlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_tryrlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+#endif
+
+#endif /* GS_INTERNAL_ANNOTATE_H */
+
+/* The renames are outside the include guard, so that they hold wherever this header is
+ * included, also when all sources are compiled as one file (annotate.c undoes them before it
+ * defines the public names). */
+#if defined(GS__ANNOTATE)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#undef gs_mutex_trylock
+#undef gs_mutex_lock_timeout
+#undef gs_rwmutex_lock
+#undef gs_rwmutex_unlock
+#undef gs_rwmutex_trylock
+#undef gs_rwmutex_lock_timeout
+#undef gs_rwmutex_rlock
+#undef gs_rwmutex_runlock
+#undef gs_rwmutex_tryrlock
+#undef gs_rwmutex_rlock_timeout
+#define gs_mutex_lock gs__plain_mutex_lock
+#define gs_mutex_unlock gs__plain_mutex_unlock
+#define gs_mutex_trylock gs__plain_mutex_trylock
+#define gs_mutex_lock_timeout gs__plain_mutex_lock_timeout
+#define gs_rwmutex_lock gs__plain_rwmutex_lock
+#define gs_rwmutex_unlock gs__plain_rwmutex_unlock
+#define gs_rwmutex_trylock gs__plain_rwmutex_trylock
+#define gs_rwmutex_lock_timeout gs__plain_rwmutex_lock_timeout
+#define gs_rwmutex_rlock gs__plain_rwmutex_rlock
+#define gs_rwmutex_runlock gs__plain_rwmutex_runlock
+#define gs_rwmutex_tryrlock gs__plain_rwmutex_tryrlock
+#define gs_rwmutex_rlock_timeout gs__plain_rwmutex_rlock_timeout
+#endif
+/* ---- end of src/internal/annotate.h ---- */
+
+#if !defined(GS__ANNOTATE)
+/* Not a TSan or valgrind build: the public functions are those of mutex.c and rwmutex.c. */
+void gs__annotate_forget(const void *addr, size_t size) {
+    (void)addr;
+    (void)size;
+}
+#else
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+/* ---- the tools' interfaces ---- */
+
+enum { GS__ANN_READ = 1u << 0, GS__ANN_TRY = 1u << 1, GS__ANN_FAILED = 1u << 2 };
+
+#if defined(GS__TSAN)
+/* From <sanitizer/tsan_interface.h> and <sanitizer/allocator_interface.h>. */
+void __tsan_mutex_pre_lock(void *addr, unsigned flags);
+void __tsan_mutex_post_lock(void *addr, unsigned flags, int recursion);
+int __tsan_mutex_pre_unlock(void *addr, unsigned flags);
+void __tsan_mutex_post_unlock(void *addr, unsigned flags);
+void __tsan_release(void *addr);
+void __tsan_mutex_destroy(void *addr, unsigned flags);
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                              void (*free_hook)(const volatile void *));
+size_t __sanitizer_get_allocated_size(const volatile void *p);
+#define GS__TSAN_READ_LOCK (1u << 3)
+#define GS__TSAN_TRY_LOCK (1u << 4)
+#define GS__TSAN_TRY_LOCK_FAILED (1u << 5)
+
+static unsigned gs__tsan_flags(unsigned f) {
+    return (f & GS__ANN_READ ? GS__TSAN_READ_LOCK : 0) | (f & GS__ANN_TRY ? GS__TSAN_TRY_LOCK : 0) |
+           (f & GS__ANN_FAILED ? GS__TSAN_TRY_LOCK_FAILED : 0);
+}
+#endif
+
+#if defined(GOSYNC_VALGRIND)
+/* helgrind.h's lock and happens-before requests are DRD's too (the same request codes); "do
+ * not check this memory" differs, and internal/book.h sends it in both dialects. */
+#include <valgrind/helgrind.h>
+#endif
+
+static void gs__tool_pre_lock(void *id, unsigned f) {
+#if defined(GS__TSAN)
+    __tsan_mutex_pre_lock(id, gs__tsan_flags(f));
+#endif
+    (void)id;
+    (void)f;
+}
+
+/* For valgrind, a lock is two objects: the rwlock `id`, which helgrind and DRD check (lock
+ * order, unlocks of unlocked locks), and the happens-before tag id + 1 (DRD refuses both on one
+ * address), which every release sends and every acquisition receives. A try-lock or timed
+ * acquisition cannot deadlock, and the annotations have no try flag, so it is modelled by the
+ * happens-before tag alone: helgrind must not see it in a lock order. TSan has the try flag.
+ *
+ * hb: some release was sent on id + 1 already (DRD wants no "happens after" before a "happens
+ * before"). */
+static void gs__tool_post_lock(const void *lock, size_t size, void *id, unsigned f, bool hb) {
+#if defined(GS__TSAN)
+    __tsan_mutex_post_lock(id, gs__tsan_flags(f), 0);
+#endif
+#if defined(GOSYNC_VALGRIND)
+    GS__VG_UNTRACKED(lock, size); /* the lock word: gosync's own atomics */
+    if (!(f & GS__ANN_FAILED)) {
+        if (!(f & GS__ANN_TRY))
+            ANNOTATE_RWLOCK_ACQUIRED(id, !(f & GS__ANN_READ));
+        if (hb)
+            ANNOTATE_HAPPENS_AFTER((char *)id + 1);
+    }
+#endif
+    (void)lock;
+    (void)size;
+    (void)id;
+    (void)f;
+    (void)hb;
+}
+
+/* f: GS__ANN_READ for a read hold, GS__ANN_TRY if the hold was taken by a try or timed lock. */
+static void gs__tool_pre_unlock(void *id, unsigned f) {
+#if defined(GS__TSAN)
+    __tsan_mutex_pre_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
+#endif
+#if defined(GOSYNC_VALGRIND)
+    ANNOTATE_HAPPENS_BEFORE((char *)id + 1);
+    if (!(f & GS__ANN_TRY))
+        ANNOTATE_RWLOCK_RELEASED(id, !(f & GS__ANN_READ));
+#endif
+    (void)id;
+    (void)f;
+}
+
+static void gs__tool_post_unlock(void *id, unsigned f) {
+#if defined(GS__TSAN)
+    __tsan_mutex_post_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
+#endif
+    (void)id;
+    (void)f;
+}
+
+/* Another thread's unlock: only the happens-before edge to the next acquirer of id. */
+static void gs__tool_release_only(void *id) {
+#if defined(GS__TSAN)
+    __tsan_release(id);
+#endif
+#if defined(GOSYNC_VALGRIND)
+    ANNOTATE_HAPPENS_BEFORE((char *)id + 1);
+#endif
+    (void)id;
+}
+
+/* The late release of a hold another thread ended: forget it, ordering nothing. */
+static void gs__tool_late_release(void *id, unsigned f) {
+#if defined(GS__TSAN)
+    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+    __tsan_mutex_pre_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
+    __tsan_mutex_post_unlock(id, gs__tsan_flags(f & GS__ANN_READ));
+    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+#endif
+#if defined(GOSYNC_VALGRIND)
+    if (!(f & GS__ANN_TRY))
+        ANNOTATE_RWLOCK_RELEASED(id, !(f & GS__ANN_READ));
+#endif
+    (void)id;
+    (void)f;
+}
+
+/* ---- bookkeeping ---- */
+
+/* An identity for the tool: the tool knows a lock by the address of its current token. A
+ * token lives while something refers to it: the lock's entry, a read hold, a pending release;
+ * then the tool is told it is destroyed, and it is freed. */
+typedef struct {
+    uint32_t refs;
+    bool hb; /* a release was sent on its happens-before tag (valgrind) */
+} gs__token;
+
+typedef struct gs__athread gs__athread;
+
+/* A lock the tool has seen: its current identity and, while write-held, its holder. */
+typedef struct {
+    const void *lock; /* NULL: free slot */
+    gs__token *id;
+    gs__athread *owner;
+    unsigned owner_flags; /* GS__ANN_TRY: the write hold came from a try or timed lock */
+} gs__aentry;
+
+#define GS__ORPHAN ((gs__athread *)1) /* write-held by a thread that has exited */
+
+typedef struct {
+    const void *lock;
+    gs__token *id;
+    uint32_t count; /* 0: free slot */
+    unsigned flags; /* GS__ANN_READ, and GS__ANN_TRY for holds from try or timed locks */
+} gs__rhold;
+
+typedef struct {
+    gs__token *id;
+    unsigned flags;
+} gs__pending;
+
+struct gs__athread {
+    gs__rhold *reads;
+    uint32_t nreads, capreads;
+    gs__pending *pend;
+    uint32_t npend, cappend;
+    uint32_t has_pending; /* npend != 0, readable without the lock */
+    gs__athread *next, *prev;
+};
+
+#define GS__PAGE_SHIFT 12
+
+static struct {
+    gs__book lock;
+    gs__map index; /* lock address -> entry */
+    gs__map pages; /* page of a lock address -> how many entries on it (for the free hook) */
+    gs__aentry *entries;
+    uint32_t nentries, capentries;
+    uint32_t *free_entries;
+    uint32_t nfree, capfree;
+    gs__athread *threads;
+    gs__athread orphans; /* read holds of exited threads (already reported released) */
+} ann = {.lock = GS__BOOK_INIT};
+
+/* How many entries exist: 0 lets the free hook return at once. */
+static uint32_t gs__ann_live;
+
+static __thread gs__athread *gs__ann_self;
+static __thread int gs__ann_locked; /* this thread holds ann.lock (the free hook must not) */
+static pthread_key_t gs__ann_key;
+
+static void gs__ann_lock(void) {
+    gs__book_untracked(&ann, sizeof ann);
+    gs__book_untracked(&gs__ann_live, sizeof gs__ann_live);
+    gs__book_lock(&ann.lock);
+    gs__ann_locked = 1;
+}
+
+static void gs__ann_unlock(void) {
+    gs__ann_locked = 0;
+    gs__book_unlock(&ann.lock);
+}
+
+static void *gs__ann_grow(void *p, uint32_t *cap, size_t elem) {
+    *cap = *cap ? 2 * *cap : 8;
+    void *q = gs__book_realloc(p, *cap * elem);
+    if (q == NULL)
+        gs__fatal("out of memory");
+    return q;
+}
+
+static gs__token *gs__token_new(void) {
+    gs__token *t = gs__book_malloc(sizeof *t);
+    if (t == NULL)
+        gs__fatal("out of memory");
+    t->refs = 1;
+    t->hb = false;
+#if defined(GOSYNC_VALGRIND)
+    ANNOTATE_RWLOCK_CREATE(t);
+#endif
+    return t;
+}
+
+static gs__token *gs__token_ref(gs__token *t) {
+    t->refs++;
+    return t;
+}
+
+static void gs__token_unref(gs__token *t) {
+    if (--t->refs)
+        return;
+#if defined(GS__TSAN)
+    __tsan_mutex_destroy(t, 0);
+#endif
+#if defined(GOSYNC_VALGRIND)
+    ANNOTATE_RWLOCK_DESTROY(t);
+#endif
+    free(t);
+}
+
+static uint64_t gs__page_key(const void *p) {
+    return ((uint64_t)(uintptr_t)p >> GS__PAGE_SHIFT) + 1;
+}
+
+static gs__aentry *gs__entry_find(const void *lock) {
+    uint32_t i;
+    return gs__map_get(&ann.index, (uint64_t)(uintptr_t)lock, &i) ? &ann.entries[i] : NULL;
+}
+
+/* The entry of lock, created with a fresh identity the first time. */
+static gs__aentry *gs__entry_get(const void *lock) {
+    gs__aentry *e = gs__entry_find(lock);
+    if (e)
+        return e;
+    uint32_t i;
+    if (ann.nfree) {
+        i = ann.free_entries[--ann.nfree];
+    } else {
+        if (ann.nentries == ann.capentries)
+            ann.entries = gs__ann_grow(ann.entries, &ann.capentries, sizeof *ann.entries);
+        i = ann.nentries++;
+    }
+    ann.entries[i] = (gs__aentry){lock, gs__token_new(), NULL, 0};
+    gs__map_put(&ann.index, (uint64_t)(uintptr_t)lock, i);
+    uint32_t n = 0;
+    gs__map_get(&ann.pages, gs__page_key(lock), &n);
+    gs__map_put(&ann.pages, gs__page_key(lock), n + 1);
+    gs__fetch_add_relaxed32(&gs__ann_live, 1);
+    return &ann.entries[i];
+}
+
+/* The lock's memory is gone: a new lock there starts with a new identity and no history. */
+static void gs__entry_drop(gs__aentry *e) {
+    uint32_t i = (uint32_t)(e - ann.entries), n = 0;
+    gs__map_del(&ann.index, (uint64_t)(uintptr_t)e->lock);
+    gs__map_get(&ann.pages, gs__page_key(e->lock), &n);
+    if (n > 1)
+        gs__map_put(&ann.pages, gs__page_key(e->lock), n - 1);
+    else
+        gs__map_del(&ann.pages, gs__page_key(e->lock));
+    gs__token_unref(e->id);
+    e->lock = NULL;
+    if (ann.nfree == ann.capfree)
+        ann.free_entries = gs__ann_grow(ann.free_entries, &ann.capfree, sizeof *ann.free_entries);
+    ann.free_entries[ann.nfree++] = i;
+    gs__fetch_sub_release32(&gs__ann_live, 1);
+}
+
+/* A fresh identity for lock; the old one stays with the thread that still holds it. */
+static gs__token *gs__ann_reidentify(gs__aentry *e) {
+    gs__token_unref(e->id);
+    return e->id = gs__token_new();
+}
+
+/* Queues, for thread t, the release of its hold on id (the pending takes a reference). */
+static void gs__ann_add_pending(gs__athread *t, gs__token *id, unsigned flags) {
+    if (t->npend == t->cappend)
+        t->pend = gs__ann_grow(t->pend, &t->cappend, sizeof *t->pend);
+    t->pend[t->npend++] = (gs__pending){gs__token_ref(id), flags};
+    gs__store_relaxed32(&t->has_pending, 1);
+}
+
+static gs__rhold *gs__ann_find_read(gs__athread *t, const void *lock) {
+    for (uint32_t i = 0; t && i < t->nreads; i++)
+        if (t->reads[i].count && t->reads[i].lock == lock)
+            return &t->reads[i];
+    return NULL;
+}
+
+static gs__rhold *gs__ann_find_read_id(gs__athread *t, const void *lock, gs__token *id,
+                                       unsigned flags) {
+    for (uint32_t i = 0; i < t->nreads; i++)
+        if (t->reads[i].count && t->reads[i].lock == lock && t->reads[i].id == id &&
+            t->reads[i].flags == flags)
+            return &t->reads[i];
+    return NULL;
+}
+
+/* Records a read hold; returns false if t already held this one (the tool need not hear of
+ * it again: a thread that holds a read lock has nothing new to synchronize with, and TSan's
+ * deadlock detector keeps at most 64 recursive holds per thread). */
+static bool gs__ann_add_read(gs__athread *t, const void *lock, gs__token *id, unsigned flags) {
+    gs__rhold *h = gs__ann_find_read_id(t, lock, id, flags);
+    if (h) {
+        h->count++;
+        return false;
+    }
+    for (uint32_t i = 0; i < t->nreads && h == NULL; i++)
+        if (t->reads[i].count == 0)
+            h = &t->reads[i];
+    if (h == NULL) {
+        if (t->nreads == t->capreads)
+            t->reads = gs__ann_grow(t->reads, &t->capreads, sizeof *t->reads);
+        h = &t->reads[t->nreads++];
+    }
+    *h = (gs__rhold){lock, gs__token_ref(id), 1, flags};
+    return true;
+}
+
+static void gs__ann_drop_read(gs__rhold *h) {
+    if (--h->count == 0)
+        gs__token_unref(h->id);
+}
+
+/* Reports this thread's pending releases (called without ann.lock). */
+static void gs__ann_drain(gs__athread *me) {
+    gs__ann_lock();
+    uint32_t n = me->npend;
+    gs__pending *p = me->pend;
+    me->pend = NULL;
+    me->npend = me->cappend = 0;
+    gs__store_relaxed32(&me->has_pending, 0);
+    gs__ann_unlock();
+    for (uint32_t i = 0; i < n; i++)
+        gs__tool_late_release(p[i].id, p[i].flags);
+    if (n) {
+        gs__ann_lock();
+        for (uint32_t i = 0; i < n; i++)
+            gs__token_unref(p[i].id);
+        gs__ann_unlock();
+    }
+    free(p);
+}
+
+/* At the start of every operation: first the releases other threads owe this one. */
+static void gs__ann_enter(void) {
+    gs__athread *me = gs__ann_self;
+    if (me && gs__load_relaxed32(&me->has_pending))
+        gs__ann_drain(me);
+}
+
+/* Thread exit: what it still holds stays held for the program, not for the tool. */
+static void gs__ann_thread_exit(void *p) {
+    gs__athread *me = p;
+    gs__ann_lock();
+    for (uint32_t i = 0; i < ann.nentries; i++) {
+        gs__aentry *e = &ann.entries[i];
+        if (e->lock && e->owner == me) {
+            gs__ann_add_pending(me, e->id, e->owner_flags);
+            e->owner = GS__ORPHAN;
+        }
+    }
+    for (uint32_t i = 0; i < me->nreads; i++) {
+        gs__rhold *h = &me->reads[i];
+        if (h->count == 0)
+            continue;
+        gs__ann_add_pending(me, h->id, h->flags); /* the tool knows of one hold */
+        while (h->count) {
+            gs__ann_add_read(&ann.orphans, h->lock, h->id, h->flags);
+            gs__ann_drop_read(h);
+        }
+    }
+    if (me->prev)
+        me->prev->next = me->next;
+    else
+        ann.threads = me->next;
+    if (me->next)
+        me->next->prev = me->prev;
+    gs__ann_unlock();
+    gs__ann_drain(me);
+    free(me->reads);
+    free(me);
+    gs__ann_self = NULL;
+}
+
+/* Memory [lo, hi) holds no lock any more (freed, or gs_debug_forget): drop the entries of
+ * the locks in it. Called with ann.lock held. */
+static void gs__ann_forget_range(const char *lo, const char *hi) {
+    if (lo >= hi)
+        return;
+    uintptr_t first = (uintptr_t)lo >> GS__PAGE_SHIFT, last = ((uintptr_t)hi - 1) >> GS__PAGE_SHIFT;
+    for (uintptr_t page = first; page <= last; page++) {
+        uint32_t n;
+        if (!gs__map_get(&ann.pages, (uint64_t)page + 1, &n))
+            continue;
+        uintptr_t a = page << GS__PAGE_SHIFT, b = a + ((uintptr_t)1 << GS__PAGE_SHIFT);
+        if (a < (uintptr_t)lo)
+            a = (uintptr_t)lo;
+        if (b > (uintptr_t)hi)
+            b = (uintptr_t)hi;
+        /* Every lock is 4-byte aligned. */
+        for (uintptr_t p = (a + 3) & ~(uintptr_t)3; p < b; p += 4) {
+            gs__aentry *e = gs__entry_find((const void *)p);
+            if (e)
+                gs__entry_drop(e);
+        }
+    }
+}
+
+#if defined(GS__TSAN)
+static void gs__ann_free_hook(const volatile void *ptr) {
+    if (ptr == NULL || gs__ann_locked || gs__load_relaxed32(&gs__ann_live) == 0)
+        return;
+    const char *lo = (const char *)ptr;
+    gs__ann_lock();
+    gs__ann_forget_range(lo, lo + __sanitizer_get_allocated_size(ptr));
+    gs__ann_unlock();
+}
+#endif
+
+/* Before main, ahead of every thread: helgrind and DRD would take pthread_once's lazy
+ * initialization, and gs__ncpu's cache filled by its first caller, for races. */
+__attribute__((constructor)) static void gs__ann_init(void) {
+    if (pthread_key_create(&gs__ann_key, gs__ann_thread_exit) != 0)
+        gs__fatal("pthread_key_create failed");
+#if defined(GS__TSAN)
+    __sanitizer_install_malloc_and_free_hooks(NULL, gs__ann_free_hook);
+#endif
+    (void)gs__ncpu();
+}
+
+/* This thread's record; called with ann.lock held. */
+static gs__athread *gs__ann_me(void) {
+    if (gs__ann_self)
+        return gs__ann_self;
+    gs__athread *t = gs__book_calloc(1, sizeof *t);
+    if (t == NULL)
+        gs__fatal("out of memory");
+    t->next = ann.threads;
+    if (ann.threads)
+        ann.threads->prev = t;
+    ann.threads = t;
+    gs__ann_self = t;
+    pthread_setspecific(gs__ann_key, t);
+    return t;
+}
+
+/* ---- the operations ---- */
+
+/* Before an acquisition: returns the lock's identity, with a reference for the caller. */
+static gs__token *gs__ann_before_acquire(const void *lock, unsigned f) {
+    gs__ann_enter();
+    gs__ann_lock();
+    gs__token *id = gs__token_ref(gs__entry_get(lock)->id);
+    gs__ann_unlock();
+    gs__tool_pre_lock(id, f);
+    return id;
+}
+
+static void gs__ann_after_acquire(const void *lock, size_t size, gs__token *id, unsigned f,
+                                  bool ok) {
+    gs__token *now = id;
+    bool hb = false, tell = ok;
+    if (ok) {
+        /* Holding the lock now, nobody can re-identify it: record the hold, under the
+         * identity it has now. A cross-thread unlock may have re-identified it while we
+         * waited: then the tool hears of it as a try-lock of the new identity, and the hold
+         * is recorded as one. */
+        gs__ann_lock();
+        gs__athread *me = gs__ann_me();
+        gs__aentry *e = gs__entry_get(lock);
+        now = e->id;
+        hb = now->hb;
+        unsigned hold = (f & (GS__ANN_READ | GS__ANN_TRY)) | (now != id ? GS__ANN_TRY : 0);
+        if (f & GS__ANN_READ) {
+            tell = gs__ann_add_read(me, lock, now, hold);
+        } else {
+            e->owner = me;
+            e->owner_flags = hold & GS__ANN_TRY;
+        }
+        gs__token_ref(now);
+        gs__ann_unlock();
+    }
+    if (!tell) {
+        gs__tool_post_lock(lock, size, id, f | GS__ANN_FAILED, false); /* closes the pre */
+    } else if (now != id) {
+        gs__tool_post_lock(lock, size, id, f | GS__ANN_FAILED, false);
+        gs__tool_pre_lock(now, f | GS__ANN_TRY);
+        gs__tool_post_lock(lock, size, now, f | GS__ANN_TRY, hb);
+    } else {
+        gs__tool_post_lock(lock, size, id, f, hb);
+    }
+    gs__ann_lock();
+    gs__token_unref(id);
+    if (ok)
+        gs__token_unref(now);
+    gs__ann_unlock();
+}
+
+/* Releases lock (write side, or one read hold) with unlock(arg). */
+static void gs__ann_release(void *lock, unsigned f, void (*unlock)(void *), void *arg) {
+    gs__ann_enter();
+    enum { OWN, OTHERS, NOBODY, SILENT } who = NOBODY;
+    unsigned hf = f; /* the released hold's flags: f, plus GS__ANN_TRY if try-locked */
+    gs__ann_lock();
+    gs__athread *me = gs__ann_self;
+    gs__aentry *e = gs__entry_get(lock);
+    gs__token *id = e->id, *cur = e->id;
+    if (!(f & GS__ANN_READ)) {
+        if (me && e->owner == me) {
+            who = OWN;
+            hf |= e->owner_flags;
+            e->owner = NULL;
+        } else if (e->owner == GS__ORPHAN) {
+            who = OTHERS; /* its exited holder already reported the release */
+            e->owner = NULL;
+        } else if (e->owner) {
+            who = OTHERS;
+            gs__ann_add_pending(e->owner, e->id, e->owner_flags);
+            e->owner = NULL;
+            cur = gs__ann_reidentify(e);
+        }
+    } else {
+        gs__rhold *h = gs__ann_find_read(me, lock);
+        if (h) {
+            who = h->count > 1 ? SILENT : OWN; /* the tool heard of the first hold only */
+            id = h->id;
+            hf = h->flags;
+        } else {
+            if ((h = gs__ann_find_read(&ann.orphans, lock)) != NULL) {
+                who = OTHERS; /* its exited holder already reported the release */
+                gs__ann_drop_read(h);
+            }
+            for (gs__athread *t = ann.threads; t && who == NOBODY; t = t->next) {
+                if ((h = gs__ann_find_read(t, lock)) == NULL)
+                    continue;
+                who = OTHERS;
+                if (h->count == 1) { /* the tool knows of one hold (see gs__ann_add_read) */
+                    gs__ann_add_pending(t, h->id, h->flags);
+                    /* The old identity must never be write-locked again: its late release
+                     * would be a read unlock of a write-locked lock. */
+                    if (h->id == cur)
+                        cur = gs__ann_reidentify(e);
+                }
+                gs__ann_drop_read(h);
+            }
+        }
+    }
+    id->hb = cur->hb = true; /* every release below sends on the happens-before tag */
+    /* Keep both identities alive until the tool has been told. */
+    gs__token_ref(id);
+    gs__token_ref(cur);
+    if ((who == OWN || who == SILENT) && (f & GS__ANN_READ))
+        gs__ann_drop_read(gs__ann_find_read_id(me, lock, id, hf));
+    gs__ann_unlock();
+    switch (who) {
+    case OWN:
+        gs__tool_pre_unlock(id, hf);
+        if (cur != id)
+            gs__tool_release_only(cur); /* a read hold of a retired identity */
+        unlock(arg);
+        gs__tool_post_unlock(id, hf);
+        break;
+    case OTHERS:
+        gs__tool_release_only(cur);
+        unlock(arg);
+        break;
+    case SILENT:
+        unlock(arg);
+        break;
+    case NOBODY:
+        /* Unlocked, or locked by code the tool does not see: let it judge (TSan and helgrind
+         * report an unlock of an unlocked lock), then the library's own check. */
+        gs__tool_pre_unlock(id, hf);
+        unlock(arg);
+        gs__tool_post_unlock(id, hf);
+        break;
+    }
+    gs__ann_lock();
+    gs__token_unref(id);
+    gs__token_unref(cur);
+    gs__ann_unlock();
+}
+
+/* gs_debug_forget: the locks in [addr, addr + size) are going away. Zero-value locks have no
+ * destroy call, so this is the only time the tool can hear of it outside freed heap memory:
+ * without it, a new lock at a reused address inherits the old one's lock-order history. */
+void gs__annotate_forget(const void *addr, size_t size) {
+    if (gs__load_relaxed32(&gs__ann_live) == 0)
+        return;
+    gs__ann_lock();
+    gs__ann_forget_range(addr, (const char *)addr + size);
+    gs__ann_unlock();
+}
+
+/* ---- the public functions ---- */
+
+static void gs__unlock_mutex(void *p) { gs__plain_mutex_unlock(p); }
+static void gs__unlock_rw(void *p) { gs__plain_rwmutex_unlock(p); }
+static void gs__runlock_rw(void *p) { gs__plain_rwmutex_runlock(p); }
+
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#undef gs_mutex_trylock
+#undef gs_mutex_lock_timeout
+#undef gs_rwmutex_lock
+#undef gs_rwmutex_unlock
+#undef gs_rwmutex_trylock
+#undef gs_rwmutex_lock_timeout
+#undef gs_rwmutex_rlock
+#undef gs_rwmutex_runlock
+#undef gs_rwmutex_tryrlock
+#undef gs_rwmutex_rlock_timeout
+
+void gs_mutex_lock(gs_mutex *mu) {
+    void *id = gs__ann_before_acquire(mu, 0);
+    gs__plain_mutex_lock(mu);
+    gs__ann_after_acquire(mu, sizeof *mu, id, 0, true);
+}
+
+bool gs_mutex_trylock(gs_mutex *mu) {
+    void *id = gs__ann_before_acquire(mu, GS__ANN_TRY);
+    bool ok = gs__plain_mutex_trylock(mu);
+    gs__ann_after_acquire(mu, sizeof *mu, id, GS__ANN_TRY, ok);
+    return ok;
+}
+
+/* A timed lock cannot deadlock forever: reported as a try-lock, as debug mode treats it. */
+bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
+    void *id = gs__ann_before_acquire(mu, GS__ANN_TRY);
+    bool ok = gs__plain_mutex_lock_timeout(mu, timeout_ns);
+    gs__ann_after_acquire(mu, sizeof *mu, id, GS__ANN_TRY, ok);
+    return ok;
+}
+
+void gs_mutex_unlock(gs_mutex *mu) { gs__ann_release(mu, 0, gs__unlock_mutex, mu); }
+
+void gs_rwmutex_lock(gs_rwmutex *rw) {
+    void *id = gs__ann_before_acquire(rw, 0);
+    gs__plain_rwmutex_lock(rw);
+    gs__ann_after_acquire(rw, sizeof *rw, id, 0, true);
+}
+
+bool gs_rwmutex_trylock(gs_rwmutex *rw) {
+    void *id = gs__ann_before_acquire(rw, GS__ANN_TRY);
+    bool ok = gs__plain_rwmutex_trylock(rw);
+    gs__ann_after_acquire(rw, sizeof *rw, id, GS__ANN_TRY, ok);
+    return ok;
+}
+
+bool gs_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
+    void *id = gs__ann_before_acquire(rw, GS__ANN_TRY);
+    bool ok = gs__plain_rwmutex_lock_timeout(rw, timeout_ns);
+    gs__ann_after_acquire(rw, sizeof *rw, id, GS__ANN_TRY, ok);
+    return ok;
+}
+
+void gs_rwmutex_unlock(gs_rwmutex *rw) { gs__ann_release(rw, 0, gs__unlock_rw, rw); }
+
+void gs_rwmutex_rlock(gs_rwmutex *rw) {
+    void *id = gs__ann_before_acquire(rw, GS__ANN_READ);
+    gs__plain_rwmutex_rlock(rw);
+    gs__ann_after_acquire(rw, sizeof *rw, id, GS__ANN_READ, true);
+}
+
+bool gs_rwmutex_tryrlock(gs_rwmutex *rw) {
+    void *id = gs__ann_before_acquire(rw, GS__ANN_READ | GS__ANN_TRY);
+    bool ok = gs__plain_rwmutex_tryrlock(rw);
+    gs__ann_after_acquire(rw, sizeof *rw, id, GS__ANN_READ | GS__ANN_TRY, ok);
+    return ok;
+}
+
+bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
+    void *id = gs__ann_before_acquire(rw, GS__ANN_READ | GS__ANN_TRY);
+    bool ok = gs__plain_rwmutex_rlock_timeout(rw, timeout_ns);
+    gs__ann_after_acquire(rw, sizeof *rw, id, GS__ANN_READ | GS__ANN_TRY, ok);
+    return ok;
+}
+
+void gs_rwmutex_runlock(gs_rwmutex *rw) { gs__ann_release(rw, GS__ANN_READ, gs__runlock_rw, rw); }
+
+#endif /* GS__ANNOTATE */
+#undef GS__ORPHAN
+#undef GS__PAGE_SHIFT
+#undef GS__TSAN_READ_LOCK
+#undef GS__TSAN_TRY_LOCK
+#undef GS__TSAN_TRY_LOCK_FAILED
 
 /* ======== src/cond.c ======== */
 /* src/cond.c: gs_cond, Go's sync.Cond, as a FIFO queue of waiters on the waiters' stacks.
@@ -498,6 +1706,727 @@ void gs_cond_broadcast(gs_cond *c) {
     }
 }
 
+/* ======== src/debug.c ======== */
+/* src/debug.c: the checker behind debug mode (-DGS_DEBUG, see include/gosync/debug.h).
+ *
+ * Holding a lock means the invariants of the data it guards may be broken; releasing it
+ * means they hold again. The checks turn that argument into reports:
+ *   - a thread that acquires a lock it holds would wait for itself (and, if it got in, would
+ *     see the invariants broken): "recursive lock" / "recursive RLock";
+ *   - two threads that acquire locks in conflicting orders can each hold what the other
+ *     waits for: "lock order inversion", found as a cycle in the acquired-before graph (the
+ *     approach of Linux's lockdep and abseil's GraphCycles), so it is reported the first time
+ *     the conflicting order is *possible*, not only when it deadlocks;
+ *   - an unlock must leave the data consistent: "invariant violated".
+ *
+ * State, all behind `dbg.lock` (a pthread mutex whose sections are hidden from TSan, see
+ * internal/sanitizer.h):
+ *
+ *   threads     each thread that used debug mode: its held set, the locks it holds in
+ *               acquisition order, each with its mode and the site that acquired it
+ *   nodes       one per lock the checker knows, found by address; `holds` counts the held
+ *               entries (in all threads) that name it
+ *   edges       A -> B: a thread blocked to acquire B while holding A (and the two sites);
+ *               stored once per pair, listed on A's out- and B's in-list
+ *   invariants  lock address -> holds(arg), from gs_*_set_invariant
+ *
+ * Invariants of this file:
+ *   - The graph has no cycle except those already reported (warn mode keeps the closing edge
+ *     so that one bug is reported once, not at every repetition).
+ *   - A node with holds == 0 and no edges is deleted. So a lock that is never held together
+ *     with another one leaves nothing behind after its last unlock, and its address can be
+ *     reused by a new lock without inheriting anything. A node with edges lives until
+ *     gs_debug_forget names it: nothing else tells the checker that a zero-value lock died.
+ *   - Only blocking acquisitions add edges into the acquired lock (a trylock or timed lock
+ *     cannot wait forever); every held lock, however it was acquired, adds edges out of it.
+ *   - A held entry is removed by whichever thread unlocks (Go's cross-thread unlock): its
+ *     own entry if it has one, else the other thread's.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+
+/* gs_mutex's LOCKED bit (src/mutex.c; the header's inline fast path relies on it too). */
+#define GS__DBG_MUTEX_LOCKED 1u
+#define GS__DBG_NONE UINT32_MAX
+
+typedef struct {
+    const char *what; /* the lock expression as written at the call */
+    const char *file;
+    int line;
+} gs__site;
+
+enum { GS__HELD_MUTEX, GS__HELD_WRITE, GS__HELD_READ };
+
+typedef struct {
+    const void *lock;
+    uint32_t node;
+    uint8_t mode;
+    gs__site at;
+} gs__held;
+
+typedef struct gs__dthread {
+    gs__held *held;
+    uint32_t n, cap;
+    struct gs__dthread *next, *prev;
+    unsigned num; /* 1, 2, ...: in the order threads first used debug mode */
+} gs__dthread;
+
+typedef struct {
+    uint32_t *v;
+    uint32_t n, cap;
+} gs__vec;
+
+typedef struct {
+    const void *lock; /* NULL: a free slot */
+    const char *what;
+    uint32_t holds;
+    gs__vec out, in; /* edge ids */
+    uint32_t mark, via;
+} gs__node;
+
+typedef struct {
+    uint32_t from, to;
+    gs__site from_at; /* where `from` had been acquired */
+    gs__site to_at;   /* where `to` was acquired while holding it */
+    unsigned thread;  /* gs__dthread.num of the thread that did */
+} gs__edge;
+
+typedef struct {
+    const void *lock; /* NULL: a free slot */
+    bool (*holds)(void *);
+    void *arg;
+} gs__invariant;
+
+static struct {
+    gs__book lock;
+    gs__dthread *threads;
+    unsigned threads_seen;
+    gs__node *nodes;
+    uint32_t nnodes, capnodes;
+    gs__vec free_nodes;
+    gs__edge *edges;
+    uint32_t nedges, capedges;
+    gs__vec free_edges;
+    gs__invariant *invs;
+    uint32_t ninvs, capinvs;
+    gs__vec free_invs;
+    gs__map node_of, edge_of, inv_of;
+    gs__vec stack; /* DFS */
+    uint32_t epoch;
+} dbg = {.lock = GS__BOOK_INIT};
+
+/* Set once anything was recorded: lets gs_debug_forget return at once in programs that never
+ * use debug mode or invariants. */
+static uint32_t gs__dbg_used;
+
+static __thread gs__dthread *gs__dbg_self;
+static pthread_key_t gs__dbg_key;
+
+/* ---- small containers ---- */
+
+static void *gs__dbg_realloc(void *p, size_t n) {
+    void *q = gs__book_realloc(p, n);
+    if (q == NULL)
+        gs__fatal("debug mode: out of memory");
+    return q;
+}
+
+static void gs__vec_push(gs__vec *v, uint32_t x) {
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 4;
+        v->v = gs__dbg_realloc(v->v, v->cap * sizeof *v->v);
+    }
+    v->v[v->n++] = x;
+}
+
+static void gs__vec_remove(gs__vec *v, uint32_t x) {
+    for (uint32_t i = 0; i < v->n; i++) {
+        if (v->v[i] == x) {
+            v->v[i] = v->v[--v->n];
+            return;
+        }
+    }
+}
+
+static uint64_t gs__addr_key(const void *p) { return (uint64_t)(uintptr_t)p; }
+static uint64_t gs__edge_key(uint32_t from, uint32_t to) {
+    return ((uint64_t)(from + 1) << 32) | (uint64_t)(to + 1);
+}
+
+/* ---- the big lock, reports ---- */
+
+static void gs__dbg_lock(void) {
+    gs__book_untracked(&dbg, sizeof dbg);
+    gs__book_untracked(&gs__dbg_used, sizeof gs__dbg_used);
+    gs__book_lock(&dbg.lock);
+}
+
+static void gs__dbg_unlock(void) { gs__book_unlock(&dbg.lock); }
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+} gs__sbuf;
+
+static void gs__sb_printf(gs__sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void gs__sb_printf(gs__sbuf *b, const char *fmt, ...) {
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+            return;
+        if (b->p && b->n + (size_t)k < b->cap) {
+            b->n += (size_t)k;
+            return;
+        }
+        b->cap = b->cap + (size_t)k + 256;
+        b->p = gs__dbg_realloc(b->p, b->cap);
+    }
+}
+
+static const char *gs__what(const char *what) { return what ? what : "lock"; }
+static const char *gs__file(const char *file) { return file ? file : "?"; }
+
+/* Writes "gosync: <b>" as one line with one write(2), then aborts unless GOSYNC_DEBUG=warn. */
+static void gs__dbg_report(gs__sbuf *b) {
+    gs__sb_printf(b, "\n");
+    ssize_t ignored = write(STDERR_FILENO, b->p, b->n);
+    (void)ignored;
+    free(b->p);
+    const char *mode = getenv("GOSYNC_DEBUG");
+    if (mode == NULL || strcmp(mode, "warn") != 0)
+        abort();
+}
+
+static const char *gs__held_verb(uint8_t mode) {
+    return mode == GS__HELD_READ    ? "read-locked"
+           : mode == GS__HELD_WRITE ? "write-locked"
+                                    : "locked";
+}
+
+/* ---- threads ---- */
+
+static void gs__dbg_node_release(uint32_t n);
+
+/* Thread exit: the locks it still holds stay held (another thread may unlock them), but no
+ * longer in this thread's name. */
+static void gs__dbg_thread_exit(void *p) {
+    gs__dthread *t = p;
+    gs__dbg_lock();
+    for (uint32_t i = 0; i < t->n; i++)
+        gs__dbg_node_release(t->held[i].node);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        dbg.threads = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    gs__dbg_unlock();
+    free(t->held);
+    free(t);
+    gs__dbg_self = NULL;
+}
+
+/* Before main: a lazy pthread_once here would look like a race to helgrind and DRD. */
+__attribute__((constructor)) static void gs__dbg_make_key(void) {
+    if (pthread_key_create(&gs__dbg_key, gs__dbg_thread_exit) != 0)
+        gs__fatal("debug mode: pthread_key_create failed");
+}
+
+/* The calling thread's record; called with dbg.lock held. */
+static gs__dthread *gs__dbg_me(void) {
+    gs__dthread *t = gs__dbg_self;
+    if (t)
+        return t;
+    t = gs__book_calloc(1, sizeof *t);
+    if (t == NULL)
+        gs__fatal("debug mode: out of memory");
+    t->num = ++dbg.threads_seen;
+    t->next = dbg.threads;
+    if (dbg.threads)
+        dbg.threads->prev = t;
+    dbg.threads = t;
+    gs__dbg_self = t;
+    pthread_setspecific(gs__dbg_key, t);
+    gs__store_relaxed32(&gs__dbg_used, 1);
+    return t;
+}
+
+static void gs__dbg_push(gs__dthread *t, gs__held h) {
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 8;
+        t->held = gs__dbg_realloc(t->held, t->cap * sizeof *t->held);
+    }
+    t->held[t->n++] = h;
+}
+
+/* Removes entry i, keeping the acquisition order of the others. */
+static gs__held gs__dbg_pop(gs__dthread *t, uint32_t i) {
+    gs__held h = t->held[i];
+    memmove(&t->held[i], &t->held[i + 1], (t->n - i - 1) * sizeof *t->held);
+    t->n--;
+    return h;
+}
+
+/* ---- nodes and edges ---- */
+
+static uint32_t gs__dbg_node_find(const void *lock) {
+    uint32_t n;
+    return gs__map_get(&dbg.node_of, gs__addr_key(lock), &n) ? n : GS__DBG_NONE;
+}
+
+static uint32_t gs__dbg_node_get(const void *lock, const char *what) {
+    uint32_t n = gs__dbg_node_find(lock);
+    if (n != GS__DBG_NONE)
+        return n;
+    if (dbg.free_nodes.n) {
+        n = dbg.free_nodes.v[--dbg.free_nodes.n];
+    } else {
+        if (dbg.nnodes == dbg.capnodes) {
+            dbg.capnodes = dbg.capnodes ? 2 * dbg.capnodes : 64;
+            dbg.nodes = gs__dbg_realloc(dbg.nodes, dbg.capnodes * sizeof *dbg.nodes);
+        }
+        n = dbg.nnodes++;
+        memset(&dbg.nodes[n], 0, sizeof dbg.nodes[n]);
+    }
+    gs__node *x = &dbg.nodes[n];
+    x->lock = lock;
+    x->what = what;
+    x->holds = 0;
+    x->out.n = x->in.n = 0;
+    x->mark = 0;
+    gs__map_put(&dbg.node_of, gs__addr_key(lock), n);
+    return n;
+}
+
+static void gs__dbg_node_maybe_delete(uint32_t n) {
+    gs__node *x = &dbg.nodes[n];
+    if (x->lock == NULL || x->holds || x->out.n || x->in.n)
+        return;
+    gs__map_del(&dbg.node_of, gs__addr_key(x->lock));
+    x->lock = NULL;
+    gs__vec_push(&dbg.free_nodes, n);
+}
+
+static void gs__dbg_node_release(uint32_t n) {
+    dbg.nodes[n].holds--;
+    gs__dbg_node_maybe_delete(n);
+}
+
+static void gs__dbg_edge_add(uint32_t from, uint32_t to, gs__site from_at, gs__site to_at,
+                             unsigned thread) {
+    uint32_t e;
+    if (dbg.free_edges.n) {
+        e = dbg.free_edges.v[--dbg.free_edges.n];
+    } else {
+        if (dbg.nedges == dbg.capedges) {
+            dbg.capedges = dbg.capedges ? 2 * dbg.capedges : 64;
+            dbg.edges = gs__dbg_realloc(dbg.edges, dbg.capedges * sizeof *dbg.edges);
+        }
+        e = dbg.nedges++;
+    }
+    dbg.edges[e] = (gs__edge){from, to, from_at, to_at, thread};
+    gs__vec_push(&dbg.nodes[from].out, e);
+    gs__vec_push(&dbg.nodes[to].in, e);
+    gs__map_put(&dbg.edge_of, gs__edge_key(from, to), e);
+}
+
+static void gs__dbg_edge_delete(uint32_t e) {
+    gs__edge *d = &dbg.edges[e];
+    gs__vec_remove(&dbg.nodes[d->from].out, e);
+    gs__vec_remove(&dbg.nodes[d->to].in, e);
+    gs__map_del(&dbg.edge_of, gs__edge_key(d->from, d->to));
+    gs__vec_push(&dbg.free_edges, e);
+}
+
+/* Breadth-first search from src along out-edges (as lockdep does, so that the cycle
+ * reported is a shortest one); on success each node of the path found has `via` set to the
+ * edge that reached it, so the path is read backwards from dst. */
+static bool gs__dbg_path(uint32_t src, uint32_t dst) {
+    if (++dbg.epoch == 0) {
+        for (uint32_t i = 0; i < dbg.nnodes; i++)
+            dbg.nodes[i].mark = 0;
+        dbg.epoch = 1;
+    }
+    dbg.stack.n = 0;
+    dbg.nodes[src].mark = dbg.epoch;
+    gs__vec_push(&dbg.stack, src);
+    for (uint32_t head = 0; head < dbg.stack.n; head++) {
+        gs__node *x = &dbg.nodes[dbg.stack.v[head]];
+        for (uint32_t i = 0; i < x->out.n; i++) {
+            uint32_t e = x->out.v[i], y = dbg.edges[e].to;
+            if (dbg.nodes[y].mark == dbg.epoch)
+                continue;
+            dbg.nodes[y].mark = dbg.epoch;
+            dbg.nodes[y].via = e;
+            if (y == dst)
+                return true;
+            gs__vec_push(&dbg.stack, y);
+        }
+    }
+    return false;
+}
+
+/* ---- the checks ---- */
+
+/* Reports the cycle closed by the new edge h -> n: h is held (entry `held`), n is being
+ * acquired at `at`, and a path n -> ... -> h was just found. */
+static void gs__dbg_report_cycle(const gs__held *held, uint32_t n, gs__site at, unsigned thread) {
+    uint32_t len = 1;
+    for (uint32_t y = held->node; y != n; y = dbg.edges[dbg.nodes[y].via].from)
+        len++;
+    gs__sbuf b = {0};
+    gs__sb_printf(&b, "gosync: lock order inversion (cycle of %u locks): ", (unsigned)len);
+    gs__sb_printf(&b, "%s:%d locks %s (%p) while holding %s (%p, locked at %s:%d) in thread %u",
+                  gs__file(at.file), at.line, gs__what(at.what), dbg.nodes[n].lock,
+                  gs__what(held->at.what), held->lock, gs__file(held->at.file), held->at.line,
+                  thread);
+    /* The path n -> ... -> h, in order: collect it backwards from h, print it forwards. */
+    uint32_t *path = gs__dbg_realloc(NULL, len * sizeof *path);
+    uint32_t k = 0;
+    for (uint32_t y = held->node; y != n; y = dbg.edges[dbg.nodes[y].via].from)
+        path[k++] = dbg.nodes[y].via;
+    while (k--) {
+        const gs__edge *e = &dbg.edges[path[k]];
+        gs__sb_printf(&b,
+                      "; earlier %s:%d locked %s (%p) while holding %s (%p, locked at %s:%d) in "
+                      "thread %u",
+                      gs__file(e->to_at.file), e->to_at.line, gs__what(e->to_at.what),
+                      dbg.nodes[e->to].lock, gs__what(e->from_at.what), dbg.nodes[e->from].lock,
+                      gs__file(e->from_at.file), e->from_at.line, e->thread);
+    }
+    free(path);
+    gs__dbg_report(&b);
+}
+
+/* Is the held entry a record of a lock that code compiled without GS_DEBUG has since
+ * unlocked? Only gs_mutex can be asked (its LOCKED bit); a stale entry is dropped. */
+static bool gs__dbg_stale(const gs__held *h) {
+    return h->mode == GS__HELD_MUTEX &&
+           !(gs__load_relaxed32(&((gs_mutex *)h->lock)->state) & GS__DBG_MUTEX_LOCKED);
+}
+
+/* Before a blocking (or timed) acquisition of `lock` in `mode`: the recursion check, then,
+ * for a blocking one, the edges from every held lock and the cycle check. */
+static void gs__dbg_before(const void *lock, uint8_t mode, gs__site at, bool blocking) {
+    gs__dbg_lock();
+    gs__dthread *me = gs__dbg_me();
+    for (uint32_t i = me->n; i-- > 0;) {
+        gs__held *h = &me->held[i];
+        if (h->lock != lock)
+            continue;
+        if (gs__dbg_stale(h)) {
+            gs__dbg_node_release(gs__dbg_pop(me, i).node);
+            continue;
+        }
+        gs__sbuf b = {0};
+        gs__sb_printf(
+            &b, "gosync: %s: %s:%d %s %s (%p), which this thread already holds (%s at %s:%d)",
+            mode == GS__HELD_READ ? "recursive RLock" : "recursive lock", gs__file(at.file),
+            at.line,
+            mode == GS__HELD_READ    ? "read-locks"
+            : mode == GS__HELD_WRITE ? "write-locks"
+                                     : "locks",
+            gs__what(at.what), lock, gs__held_verb(h->mode), gs__file(h->at.file), h->at.line);
+        gs__dbg_report(&b);
+        break;
+    }
+    if (blocking && me->n > 0) {
+        uint32_t n = gs__dbg_node_get(lock, at.what);
+        dbg.nodes[n].holds++; /* pinned while edges are added */
+        for (uint32_t i = 0; i < me->n; i++) {
+            gs__held *h = &me->held[i];
+            uint32_t e;
+            if (h->node == n || gs__map_get(&dbg.edge_of, gs__edge_key(h->node, n), &e))
+                continue;
+            if (gs__dbg_path(n, h->node))
+                gs__dbg_report_cycle(h, n, at, me->num);
+            gs__dbg_edge_add(h->node, n, h->at, at, me->num);
+        }
+        gs__dbg_node_release(n);
+    }
+    gs__dbg_unlock();
+}
+
+/* After `lock` was acquired in `mode` at `at`. */
+static void gs__dbg_after(const void *lock, uint8_t mode, gs__site at) {
+    gs__dbg_lock();
+    gs__dthread *me = gs__dbg_me();
+    uint32_t n = gs__dbg_node_get(lock, at.what);
+    dbg.nodes[n].holds++;
+    gs__dbg_push(me, (gs__held){lock, n, mode, at});
+    gs__dbg_unlock();
+}
+
+/* Finds the entry of `lock` held in `mode` (read, or exclusive) in thread t, newest first. */
+static uint32_t gs__dbg_find_held(const gs__dthread *t, const void *lock, bool read) {
+    for (uint32_t i = t->n; i-- > 0;)
+        if (t->held[i].lock == lock && (t->held[i].mode == GS__HELD_READ) == read)
+            return i;
+    return GS__DBG_NONE;
+}
+
+/* Before `lock` is released (read or exclusive) at `at`: removes its held entry, from this
+ * thread's set or, after a cross-thread unlock, from its holder's; then checks the lock's
+ * invariant, with the lock still held. */
+static void gs__dbg_release(const void *lock, bool read, bool is_mutex, gs__site at) {
+    gs__dbg_lock();
+    gs__dthread *me = gs__dbg_me();
+    bool found = false;
+    gs__site locked_at = {NULL, NULL, 0};
+    uint32_t i = gs__dbg_find_held(me, lock, read);
+    if (i != GS__DBG_NONE) {
+        gs__held h = gs__dbg_pop(me, i);
+        locked_at = h.at;
+        found = true;
+        gs__dbg_node_release(h.node);
+    } else {
+        /* Cross-thread unlock. An exclusive lock has one holder. A read lock may have
+         * several, and which one is being released is unknowable: drop one entry from each,
+         * so that no stale entry can cause a false report later (a missed edge is the
+         * price). */
+        for (gs__dthread *t = dbg.threads; t; t = t->next) {
+            uint32_t j = gs__dbg_find_held(t, lock, read);
+            if (j == GS__DBG_NONE)
+                continue;
+            gs__held h = gs__dbg_pop(t, j);
+            if (!found)
+                locked_at = h.at;
+            found = true;
+            gs__dbg_node_release(h.node);
+            if (!read)
+                break;
+        }
+    }
+    if (!found && is_mutex &&
+        (gs__load_relaxed32(&((const gs_mutex *)lock)->state) & GS__DBG_MUTEX_LOCKED))
+        found = true; /* locked by code compiled without GS_DEBUG: still check */
+    bool (*holds)(void *) = NULL;
+    void *arg = NULL;
+    uint32_t v;
+    if (found && gs__map_get(&dbg.inv_of, gs__addr_key(lock), &v)) {
+        holds = dbg.invs[v].holds;
+        arg = dbg.invs[v].arg;
+    }
+    gs__dbg_unlock();
+    if (holds && !holds(arg)) {
+        gs__sbuf b = {0};
+        gs__sb_printf(&b, "gosync: invariant violated: %s:%d %s %s (%p) with its invariant false",
+                      gs__file(at.file), at.line, read ? "read-unlocks" : "unlocks",
+                      gs__what(at.what), lock);
+        if (locked_at.file)
+            gs__sb_printf(&b, " (%s at %s:%d)", read ? "read-locked" : "locked", locked_at.file,
+                          locked_at.line);
+        gs__dbg_report(&b);
+    }
+}
+
+/* ---- invariants and forgetting ---- */
+
+static void gs__dbg_set_invariant(const void *lock, bool (*holds)(void *), void *arg) {
+    gs__dbg_lock();
+    uint32_t v;
+    bool have = gs__map_get(&dbg.inv_of, gs__addr_key(lock), &v);
+    if (holds == NULL) {
+        if (have) {
+            gs__map_del(&dbg.inv_of, gs__addr_key(lock));
+            dbg.invs[v].lock = NULL;
+            gs__vec_push(&dbg.free_invs, v);
+        }
+    } else {
+        if (!have) {
+            if (dbg.free_invs.n) {
+                v = dbg.free_invs.v[--dbg.free_invs.n];
+            } else {
+                if (dbg.ninvs == dbg.capinvs) {
+                    dbg.capinvs = dbg.capinvs ? 2 * dbg.capinvs : 16;
+                    dbg.invs = gs__dbg_realloc(dbg.invs, dbg.capinvs * sizeof *dbg.invs);
+                }
+                v = dbg.ninvs++;
+            }
+            gs__map_put(&dbg.inv_of, gs__addr_key(lock), v);
+        }
+        dbg.invs[v] = (gs__invariant){lock, holds, arg};
+        gs__store_relaxed32(&gs__dbg_used, 1);
+    }
+    gs__dbg_unlock();
+}
+
+void gs__debug_forget(const void *addr, size_t size, const char *file, int line) {
+    gs__annotate_forget(addr, size);
+    if (!gs__load_relaxed32(&gs__dbg_used) || size == 0)
+        return;
+    const char *lo = addr, *hi = lo + size;
+    gs__dbg_lock();
+    for (uint32_t v = 0; v < dbg.ninvs; v++) {
+        const char *p = dbg.invs[v].lock;
+        if (p && p >= lo && p < hi) {
+            gs__map_del(&dbg.inv_of, gs__addr_key(p));
+            dbg.invs[v].lock = NULL;
+            gs__vec_push(&dbg.free_invs, v);
+        }
+    }
+    for (uint32_t n = 0; n < dbg.nnodes; n++) {
+        gs__node *x = &dbg.nodes[n];
+        const char *p = x->lock;
+        if (p == NULL || p < lo || p >= hi)
+            continue;
+        /* A held lock being freed is a bug; in warn mode its entries go with it. */
+        for (gs__dthread *t = dbg.threads; t && x->holds; t = t->next) {
+            for (uint32_t i = t->n; i-- > 0;) {
+                if (t->held[i].node != n)
+                    continue;
+                if (file) {
+                    gs__sbuf b = {0};
+                    gs__sb_printf(&b,
+                                  "gosync: held lock freed: %s:%d forgets %s (%p), which is still "
+                                  "held (%s at %s:%d)",
+                                  file, line, gs__what(x->what), (const void *)p,
+                                  gs__held_verb(t->held[i].mode), gs__file(t->held[i].at.file),
+                                  t->held[i].at.line);
+                    gs__dbg_report(&b);
+                }
+                gs__dbg_pop(t, i);
+                x->holds--;
+            }
+        }
+        while (x->out.n) {
+            uint32_t m = dbg.edges[x->out.v[0]].to;
+            gs__dbg_edge_delete(x->out.v[0]);
+            gs__dbg_node_maybe_delete(m);
+        }
+        while (x->in.n) {
+            uint32_t m = dbg.edges[x->in.v[0]].from;
+            gs__dbg_edge_delete(x->in.v[0]);
+            gs__dbg_node_maybe_delete(m);
+        }
+        x->holds = 0;
+        gs__dbg_node_maybe_delete(n);
+    }
+    gs__dbg_unlock();
+}
+
+void(gs_debug_forget)(const void *addr, size_t size) { gs__debug_forget(addr, size, NULL, 0); }
+
+void gs_mutex_set_invariant(gs_mutex *mu, bool (*holds)(void *), void *arg) {
+    gs__dbg_set_invariant(mu, holds, arg);
+}
+
+void gs_rwmutex_set_invariant(gs_rwmutex *rw, bool (*holds)(void *), void *arg) {
+    gs__dbg_set_invariant(rw, holds, arg);
+}
+
+/* ---- the debug-mode entry points ---- */
+
+#define GS__SITE ((gs__site){what, file, line})
+
+void gs__debug_mutex_lock(gs_mutex *mu, const char *what, const char *file, int line) {
+    gs__dbg_before(mu, GS__HELD_MUTEX, GS__SITE, true);
+    gs_mutex_lock(mu);
+    gs__dbg_after(mu, GS__HELD_MUTEX, GS__SITE);
+}
+
+void gs__debug_mutex_unlock(gs_mutex *mu, const char *what, const char *file, int line) {
+    gs__dbg_release(mu, false, true, GS__SITE);
+    gs_mutex_unlock(mu);
+}
+
+bool gs__debug_mutex_trylock(gs_mutex *mu, const char *what, const char *file, int line) {
+    if (!gs_mutex_trylock(mu))
+        return false;
+    gs__dbg_after(mu, GS__HELD_MUTEX, GS__SITE);
+    return true;
+}
+
+bool gs__debug_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns, const char *what,
+                                  const char *file, int line) {
+    if (timeout_ns > 0)
+        gs__dbg_before(mu, GS__HELD_MUTEX, GS__SITE, false);
+    if (!gs_mutex_lock_timeout(mu, timeout_ns))
+        return false;
+    gs__dbg_after(mu, GS__HELD_MUTEX, GS__SITE);
+    return true;
+}
+
+void gs__debug_rwmutex_lock(gs_rwmutex *rw, const char *what, const char *file, int line) {
+    gs__dbg_before(rw, GS__HELD_WRITE, GS__SITE, true);
+    gs_rwmutex_lock(rw);
+    gs__dbg_after(rw, GS__HELD_WRITE, GS__SITE);
+}
+
+void gs__debug_rwmutex_unlock(gs_rwmutex *rw, const char *what, const char *file, int line) {
+    gs__dbg_release(rw, false, false, GS__SITE);
+    gs_rwmutex_unlock(rw);
+}
+
+bool gs__debug_rwmutex_trylock(gs_rwmutex *rw, const char *what, const char *file, int line) {
+    if (!gs_rwmutex_trylock(rw))
+        return false;
+    gs__dbg_after(rw, GS__HELD_WRITE, GS__SITE);
+    return true;
+}
+
+bool gs__debug_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                    const char *file, int line) {
+    if (timeout_ns > 0)
+        gs__dbg_before(rw, GS__HELD_WRITE, GS__SITE, false);
+    if (!gs_rwmutex_lock_timeout(rw, timeout_ns))
+        return false;
+    gs__dbg_after(rw, GS__HELD_WRITE, GS__SITE);
+    return true;
+}
+
+void gs__debug_rwmutex_rlock(gs_rwmutex *rw, const char *what, const char *file, int line) {
+    gs__dbg_before(rw, GS__HELD_READ, GS__SITE, true);
+    gs_rwmutex_rlock(rw);
+    gs__dbg_after(rw, GS__HELD_READ, GS__SITE);
+}
+
+void gs__debug_rwmutex_runlock(gs_rwmutex *rw, const char *what, const char *file, int line) {
+    gs__dbg_release(rw, true, false, GS__SITE);
+    gs_rwmutex_runlock(rw);
+}
+
+bool gs__debug_rwmutex_tryrlock(gs_rwmutex *rw, const char *what, const char *file, int line) {
+    if (!gs_rwmutex_tryrlock(rw))
+        return false;
+    gs__dbg_after(rw, GS__HELD_READ, GS__SITE);
+    return true;
+}
+
+bool gs__debug_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                     const char *file, int line) {
+    if (timeout_ns > 0)
+        gs__dbg_before(rw, GS__HELD_READ, GS__SITE, false);
+    if (!gs_rwmutex_rlock_timeout(rw, timeout_ns))
+        return false;
+    gs__dbg_after(rw, GS__HELD_READ, GS__SITE);
+    return true;
+}
+
+/* For the tests: how many nodes and edges the graph holds now. */
+GS_API void gs__debug_stats(uint32_t *nodes, uint32_t *edges);
+void gs__debug_stats(uint32_t *nodes, uint32_t *edges) {
+    gs__dbg_lock();
+    *nodes = dbg.nnodes - dbg.free_nodes.n;
+    *edges = dbg.nedges - dbg.free_edges.n;
+    gs__dbg_unlock();
+}
+#undef GS__DBG_MUTEX_LOCKED
+#undef GS__DBG_NONE
+#undef GS__SITE
+
 /* ======== src/fatal.c ======== */
 /* src/fatal.c: the one way gosync reports misuse, and the version string. */
 #include <stdlib.h>
@@ -630,6 +2559,86 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
 
 #undef gs_mutex_lock
 #undef gs_mutex_unlock
+/* ---- src/internal/annotate.h ---- */
+/* src/internal/annotate.h: telling race detectors what gosync's locks are.
+ *
+ * ThreadSanitizer, helgrind and DRD know pthread locks; a lock built on atomics and futexes
+ * looks to them like racy memory and no synchronization at all. In builds for those tools the
+ * public lock functions report each operation through the tool's own interface (TSan's
+ * __tsan_mutex_* calls, valgrind's ANNOTATE_RWLOCK_* client requests), so that the tool
+ * checks gosync locks as it checks its own: races on the data they guard, lock-order
+ * inversions, unlocks of unlocked locks.
+ *
+ * When: TSan builds of the library (detected from the compiler), and builds configured with
+ * -DGOSYNC_VALGRIND=ON (valgrind/helgrind.h must exist). Elsewhere this header defines
+ * nothing and costs nothing.
+ *
+ * How, without touching the algorithms: this header is included by src/mutex.c and
+ * src/rwmutex.c after their other includes, and renames the public functions they define to
+ * gs__plain_* (hidden). src/annotate.c defines the public names around them. Calls the
+ * algorithm files make among themselves (rwmutex's writer mutex rw->w, lock_timeout calling
+ * trylock) go to the plain functions, so only the user's operations are reported.
+ */
+#ifndef GS_INTERNAL_ANNOTATE_H
+#define GS_INTERNAL_ANNOTATE_H
+
+
+
+#if defined(GS__TSAN) || defined(GOSYNC_VALGRIND)
+#define GS__ANNOTATE 1
+#endif
+
+#if defined(GS__ANNOTATE)
+#if !defined(GS_NO_INLINE)
+#error "annotated builds take every lock operation through the library: define GS_NO_INLINE"
+#endif
+
+GS__HIDDEN void gs__plain_mutex_lock(gs_mutex *mu);
+GS__HIDDEN void gs__plain_mutex_unlock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_trylock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_lock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_unlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_trylock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_rlock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_runlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_tryrlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+#endif
+
+#endif /* GS_INTERNAL_ANNOTATE_H */
+
+/* The renames are outside the include guard, so that they hold wherever this header is
+ * included, also when all sources are compiled as one file (annotate.c undoes them before it
+ * defines the public names). */
+#if defined(GS__ANNOTATE)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#undef gs_mutex_trylock
+#undef gs_mutex_lock_timeout
+#undef gs_rwmutex_lock
+#undef gs_rwmutex_unlock
+#undef gs_rwmutex_trylock
+#undef gs_rwmutex_lock_timeout
+#undef gs_rwmutex_rlock
+#undef gs_rwmutex_runlock
+#undef gs_rwmutex_tryrlock
+#undef gs_rwmutex_rlock_timeout
+#define gs_mutex_lock gs__plain_mutex_lock
+#define gs_mutex_unlock gs__plain_mutex_unlock
+#define gs_mutex_trylock gs__plain_mutex_trylock
+#define gs_mutex_lock_timeout gs__plain_mutex_lock_timeout
+#define gs_rwmutex_lock gs__plain_rwmutex_lock
+#define gs_rwmutex_unlock gs__plain_rwmutex_unlock
+#define gs_rwmutex_trylock gs__plain_rwmutex_trylock
+#define gs_rwmutex_lock_timeout gs__plain_rwmutex_lock_timeout
+#define gs_rwmutex_rlock gs__plain_rwmutex_rlock
+#define gs_rwmutex_runlock gs__plain_rwmutex_runlock
+#define gs_rwmutex_tryrlock gs__plain_rwmutex_tryrlock
+#define gs_rwmutex_rlock_timeout gs__plain_rwmutex_rlock_timeout
+#endif
+/* ---- end of src/internal/annotate.h ---- */
 
 enum {
     GS__LOCKED = 1u << 0,
@@ -668,6 +2677,7 @@ static inline int64_t *gs__handoff_slot(const gs_mutex *mu) {
 
 /* Waits for the lock until deadline_ns; returns whether it was acquired. */
 static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(mu); /* contention profiling (src/profile.c) */
     uint32_t *word = &mu->state;
     uint32_t old = gs__load_relaxed32(word);
 
@@ -1083,6 +3093,476 @@ void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
 }
 #undef GS__ONCE_SMALL
 
+/* ======== src/profile.c ======== */
+/* src/profile.c: contention profiling (include/gosync/profile.h), like Go's mutex profile.
+ *
+ * The slow paths carry one hook (GS__PROFILE_WAIT, src/internal/profile.h). While
+ * gs__profile_rate is 0 the hook costs a load and a branch; otherwise each contended
+ * acquisition is sampled with probability 1/rate (a per-thread xorshift generator, as Go's
+ * fastrand) and, when sampled, its wait is timed and recorded with its call stack
+ * (backtrace(3)) in a table of distinct stacks: count, total and max wait. Recording takes
+ * an internal mutex, so it serializes sampled waiters; they have just waited anyway.
+ *
+ * The report is written in one file for two readers: '#' lines with the sites by total wait
+ * (the stacks are grouped by their first frame outside gosync, named from the ELF symbol
+ * tables of the loaded modules), then Go's legacy text contention profile, which pprof reads
+ * ("--- mutex:", attributes, "<delay ns> <count> @ <pc>...", then "--- Memory map: ---" and
+ * /proc/self/maps so that it can map addresses back to the binaries). pprof skips the '#'
+ * lines.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <elf.h>
+#include <execinfo.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+
+#define GS__PROF_DEPTH 32         /* frames kept per sample */
+#define GS__PROF_MAX_STACKS 65536 /* distinct stacks kept; later new ones are discarded */
+
+uint32_t gs__profile_rate;
+__thread bool gs__profile_inside;
+
+typedef struct {
+    uint64_t hash; /* 0: empty slot */
+    uint32_t depth;
+    uint64_t count;
+    int64_t total_ns, max_ns;
+    void *pcs[GS__PROF_DEPTH];
+} gs__pstack;
+
+static struct {
+    gs__book lock;
+    gs__pstack *slots;
+    uint32_t cap, n;
+    uint64_t discarded;
+    int64_t start_ns;
+} prof = {.lock = GS__BOOK_INIT};
+
+static void gs__prof_lock(void) {
+    gs__book_untracked(&prof, sizeof prof);
+    gs__book_untracked(&gs__profile_rate, sizeof gs__profile_rate);
+    gs__book_lock(&prof.lock);
+}
+
+static void gs__prof_unlock(void) { gs__book_unlock(&prof.lock); }
+
+static __thread uint32_t gs__prof_rng;
+
+bool gs__profile_sample(uint32_t rate) {
+    if (rate <= 1)
+        return true;
+    uint32_t x = gs__prof_rng;
+    if (x == 0)
+        x = (uint32_t)(uintptr_t)&gs__prof_rng | 1u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    gs__prof_rng = x;
+    return x % rate == 0;
+}
+
+static uint64_t gs__prof_hash(void *const *pcs, uint32_t depth) {
+    uint64_t h = 0xcbf29ce484222325ull ^ depth;
+    for (uint32_t i = 0; i < depth; i++) {
+        h ^= (uint64_t)(uintptr_t)pcs[i];
+        h *= 0x100000001b3ull;
+        h ^= h >> 29;
+    }
+    return h ? h : 1;
+}
+
+/* The slot for (hash, pcs), or an empty one where it goes; the table is never full. */
+static gs__pstack *gs__prof_slot(gs__pstack *slots, uint32_t cap, uint64_t hash, void *const *pcs,
+                                 uint32_t depth) {
+    for (uint32_t i = (uint32_t)hash & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        gs__pstack *s = &slots[i];
+        if (s->hash == 0 ||
+            (s->hash == hash && s->depth == depth && !memcmp(s->pcs, pcs, depth * sizeof *pcs)))
+            return s;
+    }
+}
+
+static bool gs__prof_grow(void) {
+    uint32_t cap = prof.cap ? 2 * prof.cap : 256;
+    gs__pstack *slots = gs__book_calloc(cap, sizeof *slots);
+    if (slots == NULL)
+        return false;
+    for (uint32_t i = 0; i < prof.cap; i++) {
+        gs__pstack *s = &prof.slots[i];
+        if (s->hash)
+            *gs__prof_slot(slots, cap, s->hash, s->pcs, s->depth) = *s;
+    }
+    free(prof.slots);
+    prof.slots = slots;
+    prof.cap = cap;
+    return true;
+}
+
+void gs__profile_record(const void *lock, int64_t wait_ns) {
+    (void)lock;
+    void *buf[GS__PROF_DEPTH + 1];
+    int n = backtrace(buf, GS__PROF_DEPTH + 1);
+    if (n < 1)
+        return;
+    void **pcs = buf + 1; /* drop this function's own frame */
+    uint32_t depth = (uint32_t)(n - 1);
+    uint64_t hash = gs__prof_hash(pcs, depth);
+    gs__prof_lock();
+    gs__pstack *s = prof.cap ? gs__prof_slot(prof.slots, prof.cap, hash, pcs, depth) : NULL;
+    if (s == NULL || s->hash == 0) {
+        if (prof.n >= GS__PROF_MAX_STACKS || (2 * (prof.n + 1) > prof.cap && !gs__prof_grow())) {
+            prof.discarded++;
+            s = NULL;
+        } else {
+            s = gs__prof_slot(prof.slots, prof.cap, hash, pcs, depth);
+            s->hash = hash;
+            s->depth = depth;
+            memcpy(s->pcs, pcs, depth * sizeof *pcs);
+            prof.n++;
+        }
+    }
+    if (s) {
+        s->count++;
+        s->total_ns += wait_ns;
+        if (wait_ns > s->max_ns)
+            s->max_ns = wait_ns;
+    }
+    gs__prof_unlock();
+}
+
+int gs_profile_start(int rate) {
+    if (rate < 0)
+        rate = 0;
+    if (rate > 0) {
+        /* backtrace() loads the unwinder (and allocates) on its first call: do that here,
+         * not inside a lock's slow path. */
+        void *warm[2];
+        backtrace(warm, 2);
+        gs__prof_lock();
+        if (prof.start_ns == 0)
+            prof.start_ns = gs__now_ns();
+        gs__prof_unlock();
+    }
+    return (int)gs__exchange_acq_rel32(&gs__profile_rate, (uint32_t)rate);
+}
+
+void gs_profile_reset(void) {
+    gs__prof_lock();
+    if (prof.slots)
+        memset(prof.slots, 0, prof.cap * sizeof *prof.slots);
+    prof.n = 0;
+    prof.discarded = 0;
+    prof.start_ns = gs__now_ns();
+    gs__prof_unlock();
+}
+
+/* ---- symbols: function names from the ELF symbol tables of the loaded modules ---- */
+
+typedef struct {
+    uintptr_t lo, hi;
+    const char *name;
+} gs__sym;
+
+typedef struct {
+    uintptr_t base; /* dli_fbase */
+    char *strings;  /* the module's string table, copied */
+    gs__sym *syms;  /* sorted by lo */
+    size_t n;
+    const char *path;
+} gs__module;
+
+typedef struct {
+    gs__module mods[32];
+    int n;
+} gs__symbolizer;
+
+static int gs__sym_cmp(const void *a, const void *b) {
+    uintptr_t x = ((const gs__sym *)a)->lo, y = ((const gs__sym *)b)->lo;
+    return x < y ? -1 : x > y;
+}
+
+/* Reads the function symbols of the ELF file at path (.symtab, else .dynsym). */
+static void gs__module_load(gs__module *m, const char *path) {
+#if defined(__LP64__)
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return;
+    unsigned char *img = NULL;
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > (long)sizeof(Elf64_Ehdr) &&
+        fseek(f, 0, SEEK_SET) == 0 && (img = malloc((size_t)size)) != NULL &&
+        fread(img, 1, (size_t)size, f) != (size_t)size) {
+        free(img);
+        img = NULL;
+    }
+    fclose(f);
+    if (img == NULL)
+        return;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_shoff == 0 ||
+        eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > (uint64_t)size) {
+        free(img);
+        return;
+    }
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(img + eh->e_shoff);
+    const Elf64_Shdr *tab = NULL;
+    for (int pass = 0; pass < 2 && tab == NULL; pass++)
+        for (unsigned i = 0; i < eh->e_shnum; i++)
+            if (sh[i].sh_type == (pass == 0 ? SHT_SYMTAB : SHT_DYNSYM))
+                tab = &sh[i];
+    if (tab == NULL || tab->sh_link >= eh->e_shnum ||
+        tab->sh_offset + tab->sh_size > (uint64_t)size ||
+        sh[tab->sh_link].sh_offset + sh[tab->sh_link].sh_size > (uint64_t)size) {
+        free(img);
+        return;
+    }
+    const Elf64_Shdr *str = &sh[tab->sh_link];
+    m->strings = malloc(str->sh_size + 1);
+    size_t count = tab->sh_size / sizeof(Elf64_Sym);
+    m->syms = malloc((count ? count : 1) * sizeof *m->syms);
+    if (m->strings == NULL || m->syms == NULL) {
+        free(m->strings);
+        free(m->syms);
+        m->strings = NULL;
+        m->syms = NULL;
+        free(img);
+        return;
+    }
+    memcpy(m->strings, img + str->sh_offset, str->sh_size);
+    m->strings[str->sh_size] = 0;
+    /* Shared objects and PIE executables are linked at 0 and loaded at base. */
+    uintptr_t bias = eh->e_type == ET_DYN ? m->base : 0;
+    const Elf64_Sym *sym = (const Elf64_Sym *)(img + tab->sh_offset);
+    for (size_t i = 0; i < count; i++) {
+        if (ELF64_ST_TYPE(sym[i].st_info) != STT_FUNC || sym[i].st_value == 0 ||
+            sym[i].st_name >= str->sh_size)
+            continue;
+        gs__sym *s = &m->syms[m->n++];
+        s->lo = bias + sym[i].st_value;
+        s->hi = s->lo + (sym[i].st_size ? sym[i].st_size : 1);
+        s->name = m->strings + sym[i].st_name;
+    }
+    qsort(m->syms, m->n, sizeof *m->syms, gs__sym_cmp);
+    free(img);
+#else
+    (void)m;
+    (void)path;
+#endif
+}
+
+/* Names pc: its function (NULL if unknown), the offset into it, and its module's path. */
+static const char *gs__symbolize(gs__symbolizer *z, uintptr_t pc, uintptr_t *off,
+                                 const char **module) {
+    Dl_info info;
+    *off = 0;
+    *module = "?";
+    if (!dladdr((void *)pc, &info))
+        return NULL;
+    gs__module *m = NULL;
+    for (int i = 0; i < z->n; i++)
+        if (z->mods[i].base == (uintptr_t)info.dli_fbase)
+            m = &z->mods[i];
+    if (m == NULL && z->n < (int)(sizeof z->mods / sizeof z->mods[0])) {
+        m = &z->mods[z->n++];
+        memset(m, 0, sizeof *m);
+        m->base = (uintptr_t)info.dli_fbase;
+        /* The main program has no name in the loader's list. */
+        m->path = info.dli_fname && strchr(info.dli_fname, '/') ? info.dli_fname : "/proc/self/exe";
+        gs__module_load(m, m->path);
+    }
+    if (m == NULL)
+        return info.dli_sname;
+    *module = m->path;
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) { /* the last symbol starting at or below pc */
+        size_t mid = (lo + hi) / 2;
+        if (m->syms[mid].lo <= pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && pc < m->syms[lo - 1].hi) {
+        *off = pc - m->syms[lo - 1].lo;
+        return m->syms[lo - 1].name;
+    }
+    if (info.dli_sname && info.dli_saddr) {
+        *off = pc - (uintptr_t)info.dli_saddr;
+        return info.dli_sname;
+    }
+    return NULL;
+}
+
+static void gs__symbolizer_free(gs__symbolizer *z) {
+    for (int i = 0; i < z->n; i++) {
+        free(z->mods[i].strings);
+        free(z->mods[i].syms);
+    }
+}
+
+/* A frame of gosync itself: skipped when naming the site that waited. */
+static bool gs__frame_is_gosync(const char *name) { return name && strncmp(name, "gs_", 3) == 0; }
+
+static void gs__print_frame(FILE *f, gs__symbolizer *z, void *pc, bool leaf) {
+    uintptr_t off;
+    const char *module;
+    /* A return address points after the call: look up the call itself. */
+    const char *name = gs__symbolize(z, (uintptr_t)pc - (leaf ? 0 : 1), &off, &module);
+    const char *base = strrchr(module, '/');
+    base = base ? base + 1 : module;
+    if (name)
+        fprintf(f, "%s+0x%zx (%s)", name, (size_t)off + (leaf ? 0 : 1), base);
+    else
+        fprintf(f, "%p (%s)", pc, base);
+}
+
+typedef struct {
+    void *site;     /* first frame outside gosync */
+    uint32_t frame; /* its index in the first stack seen */
+    const gs__pstack *example;
+    uint64_t count;
+    int64_t total_ns, max_ns;
+} gs__psite;
+
+static int gs__psite_cmp(const void *a, const void *b) {
+    int64_t x = ((const gs__psite *)a)->total_ns, y = ((const gs__psite *)b)->total_ns;
+    return x > y ? -1 : x < y;
+}
+
+int gs_profile_write(FILE *f) {
+    /* Copy the samples, then format without holding the lock. */
+    gs__prof_lock();
+    uint32_t n = prof.n;
+    gs__pstack *stacks = malloc((n ? n : 1) * sizeof *stacks);
+    uint32_t k = 0;
+    if (stacks)
+        for (uint32_t i = 0; i < prof.cap; i++)
+            if (prof.slots[i].hash)
+                stacks[k++] = prof.slots[i];
+    uint64_t discarded = prof.discarded;
+    int64_t start_ns = prof.start_ns;
+    gs__prof_unlock();
+    if (stacks == NULL)
+        return -1;
+    uint32_t rate = gs__load_relaxed32(&gs__profile_rate);
+    int64_t ms = start_ns ? (gs__now_ns() - start_ns) / 1000000 : 0;
+
+    /* Group the stacks by site. */
+    gs__symbolizer z = {.n = 0};
+    gs__psite *sites = calloc(k ? k : 1, sizeof *sites);
+    uint32_t nsites = 0;
+    uint64_t count = 0;
+    int64_t total = 0;
+    for (uint32_t i = 0; sites && i < k; i++) {
+        const gs__pstack *s = &stacks[i];
+        uint32_t j = 0;
+        for (; j < s->depth; j++) {
+            uintptr_t off;
+            const char *module;
+            if (!gs__frame_is_gosync(gs__symbolize(&z, (uintptr_t)s->pcs[j] - 1, &off, &module)))
+                break;
+        }
+        void *site = j < s->depth ? s->pcs[j] : NULL;
+        uint32_t t = 0;
+        while (t < nsites && sites[t].site != site)
+            t++;
+        if (t == nsites)
+            sites[nsites++] = (gs__psite){site, j, s, 0, 0, 0};
+        sites[t].count += s->count;
+        sites[t].total_ns += s->total_ns;
+        if (s->max_ns > sites[t].max_ns)
+            sites[t].max_ns = s->max_ns;
+        count += s->count;
+        total += s->total_ns;
+    }
+    if (sites)
+        qsort(sites, nsites, sizeof *sites, gs__psite_cmp);
+
+    fprintf(f, "--- mutex:\n");
+    fprintf(f, "cycles/second=1000000000\n");
+    fprintf(f, "sampling period=%u\n", rate ? rate : 1);
+    fprintf(f, "ms since reset=%lld\n", (long long)ms);
+    if (discarded)
+        fprintf(f, "discarded samples=%llu\n", (unsigned long long)discarded);
+    fprintf(f,
+            "# gosync contention profile: %llu sampled contended acquisitions (1 in %u), "
+            "%.3f ms waited in all, over %.3f s\n",
+            (unsigned long long)count, rate ? rate : 1, (double)total / 1e6, (double)ms / 1e3);
+    fprintf(f, "# sites by total wait (first frame outside gosync, then its callers):\n");
+    fprintf(f, "#      count     total ms      mean us       max us  site\n");
+    for (uint32_t t = 0; sites && t < nsites; t++) {
+        const gs__psite *p = &sites[t];
+        fprintf(f, "# %10llu %12.3f %12.1f %12.1f  ", (unsigned long long)p->count,
+                (double)p->total_ns / 1e6, (double)p->total_ns / 1e3 / (double)p->count,
+                (double)p->max_ns / 1e3);
+        if (p->site == NULL) {
+            fprintf(f, "(in gosync)\n");
+            continue;
+        }
+        for (uint32_t j = p->frame; j < p->example->depth && j < p->frame + 3; j++) {
+            if (j > p->frame)
+                fprintf(f, " <- ");
+            gs__print_frame(f, &z, p->example->pcs[j], false);
+        }
+        fprintf(f, "\n");
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        fprintf(f, "%lld %llu @", (long long)stacks[i].total_ns,
+                (unsigned long long)stacks[i].count);
+        for (uint32_t j = 0; j < stacks[i].depth; j++)
+            fprintf(f, " %p", stacks[i].pcs[j]);
+        fprintf(f, "\n");
+    }
+    /* pprof maps the addresses back to binaries with the memory map. */
+    fprintf(f, "--- Memory map: ---\n");
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (maps) {
+        char line[4096];
+        while (fgets(line, sizeof line, maps))
+            fputs(line, f);
+        fclose(maps);
+    }
+    gs__symbolizer_free(&z);
+    free(sites);
+    free(stacks);
+    return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+/* ---- GOSYNC_PROFILE=<file> ---- */
+
+static const char *gs__prof_path;
+
+static void gs__prof_write_at_exit(void) {
+    FILE *f = fopen(gs__prof_path, "w");
+    if (f == NULL || gs_profile_write(f) != 0 || fclose(f) != 0) {
+        static const char msg[] =
+            "gosync: could not write the contention profile (GOSYNC_PROFILE)\n";
+        ssize_t ignored = write(2, msg, sizeof msg - 1);
+        (void)ignored;
+    }
+}
+
+__attribute__((constructor)) static void gs__prof_from_env(void) {
+    const char *path = getenv("GOSYNC_PROFILE");
+    if (path == NULL || *path == 0)
+        return;
+    const char *r = getenv("GOSYNC_PROFILE_RATE");
+    int rate = r ? atoi(r) : 1;
+    gs__prof_path = path;
+    gs_profile_start(rate > 0 ? rate : 1);
+    atexit(gs__prof_write_at_exit);
+}
+#undef GS__PROF_DEPTH
+#undef GS__PROF_MAX_STACKS
+
 /* ======== src/rwmutex.c ======== */
 /* src/rwmutex.c: gs_rwmutex, Go's sync.RWMutex.
  *
@@ -1145,6 +3625,87 @@ void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
  * it has, they were admitted and return true.
  */
 
+
+/* ---- src/internal/annotate.h ---- */
+/* src/internal/annotate.h: telling race detectors what gosync's locks are.
+ *
+ * ThreadSanitizer, helgrind and DRD know pthread locks; a lock built on atomics and futexes
+ * looks to them like racy memory and no synchronization at all. In builds for those tools the
+ * public lock functions report each operation through the tool's own interface (TSan's
+ * __tsan_mutex_* calls, valgrind's ANNOTATE_RWLOCK_* client requests), so that the tool
+ * checks gosync locks as it checks its own: races on the data they guard, lock-order
+ * inversions, unlocks of unlocked locks.
+ *
+ * When: TSan builds of the library (detected from the compiler), and builds configured with
+ * -DGOSYNC_VALGRIND=ON (valgrind/helgrind.h must exist). Elsewhere this header defines
+ * nothing and costs nothing.
+ *
+ * How, without touching the algorithms: this header is included by src/mutex.c and
+ * src/rwmutex.c after their other includes, and renames the public functions they define to
+ * gs__plain_* (hidden). src/annotate.c defines the public names around them. Calls the
+ * algorithm files make among themselves (rwmutex's writer mutex rw->w, lock_timeout calling
+ * trylock) go to the plain functions, so only the user's operations are reported.
+ */
+#ifndef GS_INTERNAL_ANNOTATE_H
+#define GS_INTERNAL_ANNOTATE_H
+
+
+
+#if defined(GS__TSAN) || defined(GOSYNC_VALGRIND)
+#define GS__ANNOTATE 1
+#endif
+
+#if defined(GS__ANNOTATE)
+#if !defined(GS_NO_INLINE)
+#error "annotated builds take every lock operation through the library: define GS_NO_INLINE"
+#endif
+
+GS__HIDDEN void gs__plain_mutex_lock(gs_mutex *mu);
+GS__HIDDEN void gs__plain_mutex_unlock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_trylock(gs_mutex *mu);
+GS__HIDDEN bool gs__plain_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_lock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_unlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_trylock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+GS__HIDDEN void gs__plain_rwmutex_rlock(gs_rwmutex *rw);
+GS__HIDDEN void gs__plain_rwmutex_runlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_tryrlock(gs_rwmutex *rw);
+GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns);
+#endif
+
+#endif /* GS_INTERNAL_ANNOTATE_H */
+
+/* The renames are outside the include guard, so that they hold wherever this header is
+ * included, also when all sources are compiled as one file (annotate.c undoes them before it
+ * defines the public names). */
+#if defined(GS__ANNOTATE)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#undef gs_mutex_trylock
+#undef gs_mutex_lock_timeout
+#undef gs_rwmutex_lock
+#undef gs_rwmutex_unlock
+#undef gs_rwmutex_trylock
+#undef gs_rwmutex_lock_timeout
+#undef gs_rwmutex_rlock
+#undef gs_rwmutex_runlock
+#undef gs_rwmutex_tryrlock
+#undef gs_rwmutex_rlock_timeout
+#define gs_mutex_lock gs__plain_mutex_lock
+#define gs_mutex_unlock gs__plain_mutex_unlock
+#define gs_mutex_trylock gs__plain_mutex_trylock
+#define gs_mutex_lock_timeout gs__plain_mutex_lock_timeout
+#define gs_rwmutex_lock gs__plain_rwmutex_lock
+#define gs_rwmutex_unlock gs__plain_rwmutex_unlock
+#define gs_rwmutex_trylock gs__plain_rwmutex_trylock
+#define gs_rwmutex_lock_timeout gs__plain_rwmutex_lock_timeout
+#define gs_rwmutex_rlock gs__plain_rwmutex_rlock
+#define gs_rwmutex_runlock gs__plain_rwmutex_runlock
+#define gs_rwmutex_tryrlock gs__plain_rwmutex_tryrlock
+#define gs_rwmutex_rlock_timeout gs__plain_rwmutex_rlock_timeout
+#endif
+/* ---- end of src/internal/annotate.h ---- */
 
 #define GS__RW_QUEUED 1ull
 #define GS__RW_Q_MAX 0xffffull
@@ -1355,6 +3916,7 @@ static void gs__rw_reader_noticed(gs_rwmutex *rw, uint64_t cur) {
  * which means the writer moved it into A. Returns whether it got the read lock by
  * deadline_ns. */
 static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
     const uint64_t phase = cur & GS__RW_PHASE;
     bool timed_out = false;
     for (;;) {
@@ -1557,6 +4119,7 @@ static inline bool gs__rw_fast_wlock(gs_rwmutex *rw) {
 
 /* Write-locks rw by deadline_ns; returns whether it did. */
 static GS__NOINLINE bool gs__rw_lock_slow(gs_rwmutex *rw, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
     if (!gs__mutex_lock_until(&rw->w, deadline_ns))
         return false;
     /* 1. We hold w: block fast-path writers, wait for the writer inside to release and for

@@ -19,6 +19,9 @@
  *   gs_waitgroup  WaitGroup   (gosync/waitgroup.h)
  *   gs_cond       Cond        (gosync/cond.h)
  *
+ * Finding lock bugs: debug mode (-DGS_DEBUG) and lock invariants (gosync/debug.h);
+ * contention profiling (gosync/profile.h).
+ *
  * Every type's all-zero value is valid (gs_cond needs gs_cond_init); there are no destroy
  * calls. Misuse (unlocking an unlocked lock, a negative WaitGroup counter, ...) prints one
  * "gosync: ..." line and aborts, as Go's runtime does.
@@ -209,6 +212,165 @@ static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu) GS_RELEASE(*
 
 GS_EXTERN_C_END
 
+/* Debug mode (-DGS_DEBUG) and gs_mutex_set_invariant. */
+/* ---- include/gosync/debug.h ---- */
+/* gosync/debug.h: debug mode (-DGS_DEBUG), lock invariants, and forgetting freed locks.
+ *
+ * Compile your code with -DGS_DEBUG (the library is not rebuilt) and, in that code, every
+ * lock, unlock, trylock, timed lock, rlock and runlock of a gs_mutex or gs_rwmutex (and
+ * every GS_GUARD / GS_RGUARD) becomes a call into the library's checker that carries its
+ * file:line and the lock expression's text. The checker keeps, per thread, the locks it
+ * holds with their sites and, for the whole program, the graph of "A was held while B was
+ * acquired" edges. It reports, as one "gosync: ..." line naming every site involved, then
+ * abort() (or, with GOSYNC_DEBUG=warn in the environment, print and continue):
+ *
+ *   gosync: recursive lock         a thread locks a gs_mutex, or write-locks a gs_rwmutex,
+ *                                  that it holds (in either mode)
+ *   gosync: recursive RLock        a thread read-locks a gs_rwmutex it already holds
+ *   gosync: lock order inversion   a blocking acquisition closes a cycle in the graph (two
+ *                                  or more locks, taken in conflicting orders anywhere in
+ *                                  the program, by any threads, at any time); the line
+ *                                  gives both sites of every edge of the cycle
+ *   gosync: invariant violated     a registered invariant is false when its lock is
+ *                                  unlocked (reported at the unlocking site)
+ *   gosync: held lock freed        gs_debug_forget names a lock that is still held
+ *
+ * Go's rules stay legal: a lock may be unlocked by another thread (it leaves the locker's
+ * held set), and trylock (or a timed lock) may be taken in any order: it cannot deadlock, so
+ * it adds no edge to the lock it acquires (a blocking acquisition made while holding it does
+ * add one, since that can deadlock). Read locks take part in lock ordering like write locks:
+ * a writer queued on a gs_rwmutex blocks new readers, so an rlock can deadlock.
+ *
+ * Debug mode is per call: code compiled without GS_DEBUG runs unchecked and, with GS_DEBUG
+ * off, nothing here costs anything. The checker's records follow the calls it sees, so
+ * locks should be locked and unlocked by code compiled the same way.
+ *
+ * Example:
+ *
+ *     static gs_mutex mu;
+ *     static int balance GS_GUARDED_BY(mu);
+ *     static bool balance_ok(void *arg) { (void)arg; return balance >= 0; }
+ *
+ *     gs_mutex_set_invariant(&mu, balance_ok, NULL);
+ *     gs_mutex_lock(&mu);
+ *     balance -= 100;
+ *     gs_mutex_unlock(&mu);     // -DGS_DEBUG: "gosync: invariant violated: f.c:9 unlocks &mu ..."
+ *
+ * This header is included by gosync/mutex.h and gosync/rwmutex.h; each part below is
+ * declared once the type it needs is complete, so -DGS_DEBUG works with either header.
+ */
+
+/* ---- common part ---- */
+#if !defined(GOSYNC_DEBUG_H)
+#define GOSYNC_DEBUG_H
+
+#include <stddef.h>
+
+
+GS_EXTERN_C_BEGIN
+
+/* Tells the checker that the memory [addr, addr + size) is about to be freed or to go out of
+ * scope: locks in it are forgotten (their lock-order edges and invariants), so that a new
+ * lock at a reused address starts with no history. The zero-value design has no destroy
+ * call, so the checker cannot see a lock die: a lock that was never held together with
+ * another lock is forgotten on its own at its last unlock, but one that has lock-order edges
+ * is kept until this call. With -DGS_DEBUG, a lock in the range that is still held is
+ * reported ("gosync: held lock freed"). Cheap when debug mode was never used. */
+GS_API void gs_debug_forget(const void *addr, size_t size);
+
+/* Debug-mode entry points behind the macros below; not for direct use. `what` is the lock
+ * expression as written at the call, `file` and `line` its site. */
+GS_API void gs__debug_forget(const void *addr, size_t size, const char *file, int line);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#define gs_debug_forget(addr, size) gs__debug_forget((addr), (size), __FILE__, __LINE__)
+#endif
+#endif /* GOSYNC_DEBUG_H */
+
+/* ---- gs_mutex part (after the end of gosync/mutex.h) ---- */
+#if defined(GS_MUTEX_INIT) && !defined(GOSYNC_DEBUG_MUTEX_PART)
+#define GOSYNC_DEBUG_MUTEX_PART
+
+GS_EXTERN_C_BEGIN
+
+/* Registers the invariant of the data mu guards: holds(arg) must return true whenever mu is
+ * released. In debug mode it is called at every unlock, with mu still held, and a false
+ * result is reported at the unlocking site ("gosync: invariant violated"); elsewhere it is
+ * only recorded. One invariant per lock (a new call replaces it); holds == NULL removes it.
+ * Registrations live in a side table keyed by the lock's address: remove one (or call
+ * gs_debug_forget) before the lock's memory is freed. */
+GS_API void gs_mutex_set_invariant(gs_mutex *mu, bool (*holds)(void *arg), void *arg);
+
+GS_API void gs__debug_mutex_lock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_ACQUIRE(*mu);
+GS_API void gs__debug_mutex_unlock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_RELEASE(*mu);
+GS_API bool gs__debug_mutex_trylock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE(true, *mu);
+GS_API bool gs__debug_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns, const char *what,
+                                         const char *file, int line) GS_TRY_ACQUIRE(true, *mu);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#define gs_mutex_lock(mu) gs__debug_mutex_lock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_unlock(mu) gs__debug_mutex_unlock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_trylock(mu) gs__debug_mutex_trylock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_lock_timeout(mu, ns)                                                              \
+    gs__debug_mutex_lock_timeout((mu), (ns), #mu, __FILE__, __LINE__)
+#endif
+#endif /* gs_mutex part */
+
+/* ---- gs_rwmutex part (after the end of gosync/rwmutex.h) ---- */
+#if defined(GS_RWMUTEX_INIT) && defined(GOSYNC_DEBUG_MUTEX_PART) &&                                \
+    !defined(GOSYNC_DEBUG_RWMUTEX_PART)
+#define GOSYNC_DEBUG_RWMUTEX_PART
+
+GS_EXTERN_C_BEGIN
+
+/* As gs_mutex_set_invariant, for rw: checked at every unlock and runlock (a reader must not
+ * break what the lock guards either). */
+GS_API void gs_rwmutex_set_invariant(gs_rwmutex *rw, bool (*holds)(void *arg), void *arg);
+
+GS_API void gs__debug_rwmutex_lock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_ACQUIRE(*rw);
+GS_API void gs__debug_rwmutex_unlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_RELEASE(*rw);
+GS_API bool gs__debug_rwmutex_trylock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE(true, *rw);
+GS_API bool gs__debug_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                           const char *file, int line) GS_TRY_ACQUIRE(true, *rw);
+GS_API void gs__debug_rwmutex_rlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_ACQUIRE_SHARED(*rw);
+GS_API void gs__debug_rwmutex_runlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_RELEASE_SHARED(*rw);
+GS_API bool gs__debug_rwmutex_tryrlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE_SHARED(true, *rw);
+GS_API bool gs__debug_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                            const char *file, int line)
+    GS_TRY_ACQUIRE_SHARED(true, *rw);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#define gs_rwmutex_lock(rw) gs__debug_rwmutex_lock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_unlock(rw) gs__debug_rwmutex_unlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_trylock(rw) gs__debug_rwmutex_trylock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_lock_timeout(rw, ns)                                                            \
+    gs__debug_rwmutex_lock_timeout((rw), (ns), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_rlock(rw) gs__debug_rwmutex_rlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_runlock(rw) gs__debug_rwmutex_runlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_tryrlock(rw) gs__debug_rwmutex_tryrlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_rlock_timeout(rw, ns)                                                           \
+    gs__debug_rwmutex_rlock_timeout((rw), (ns), #rw, __FILE__, __LINE__)
+#endif
+#endif /* gs_rwmutex part */
+/* ---- end of include/gosync/debug.h ---- */
+
 #endif /* GOSYNC_MUTEX_H */
 /* ---- end of include/gosync/mutex.h ---- */
 /* ---- include/gosync/rwmutex.h ---- */
@@ -346,6 +508,165 @@ static GS__ALWAYS_INLINE void gs__rwmutex_runlock_inline(gs_rwmutex *rw)
 
 GS_EXTERN_C_END
 
+/* Debug mode (-DGS_DEBUG) and gs_rwmutex_set_invariant. */
+/* ---- include/gosync/debug.h ---- */
+/* gosync/debug.h: debug mode (-DGS_DEBUG), lock invariants, and forgetting freed locks.
+ *
+ * Compile your code with -DGS_DEBUG (the library is not rebuilt) and, in that code, every
+ * lock, unlock, trylock, timed lock, rlock and runlock of a gs_mutex or gs_rwmutex (and
+ * every GS_GUARD / GS_RGUARD) becomes a call into the library's checker that carries its
+ * file:line and the lock expression's text. The checker keeps, per thread, the locks it
+ * holds with their sites and, for the whole program, the graph of "A was held while B was
+ * acquired" edges. It reports, as one "gosync: ..." line naming every site involved, then
+ * abort() (or, with GOSYNC_DEBUG=warn in the environment, print and continue):
+ *
+ *   gosync: recursive lock         a thread locks a gs_mutex, or write-locks a gs_rwmutex,
+ *                                  that it holds (in either mode)
+ *   gosync: recursive RLock        a thread read-locks a gs_rwmutex it already holds
+ *   gosync: lock order inversion   a blocking acquisition closes a cycle in the graph (two
+ *                                  or more locks, taken in conflicting orders anywhere in
+ *                                  the program, by any threads, at any time); the line
+ *                                  gives both sites of every edge of the cycle
+ *   gosync: invariant violated     a registered invariant is false when its lock is
+ *                                  unlocked (reported at the unlocking site)
+ *   gosync: held lock freed        gs_debug_forget names a lock that is still held
+ *
+ * Go's rules stay legal: a lock may be unlocked by another thread (it leaves the locker's
+ * held set), and trylock (or a timed lock) may be taken in any order: it cannot deadlock, so
+ * it adds no edge to the lock it acquires (a blocking acquisition made while holding it does
+ * add one, since that can deadlock). Read locks take part in lock ordering like write locks:
+ * a writer queued on a gs_rwmutex blocks new readers, so an rlock can deadlock.
+ *
+ * Debug mode is per call: code compiled without GS_DEBUG runs unchecked and, with GS_DEBUG
+ * off, nothing here costs anything. The checker's records follow the calls it sees, so
+ * locks should be locked and unlocked by code compiled the same way.
+ *
+ * Example:
+ *
+ *     static gs_mutex mu;
+ *     static int balance GS_GUARDED_BY(mu);
+ *     static bool balance_ok(void *arg) { (void)arg; return balance >= 0; }
+ *
+ *     gs_mutex_set_invariant(&mu, balance_ok, NULL);
+ *     gs_mutex_lock(&mu);
+ *     balance -= 100;
+ *     gs_mutex_unlock(&mu);     // -DGS_DEBUG: "gosync: invariant violated: f.c:9 unlocks &mu ..."
+ *
+ * This header is included by gosync/mutex.h and gosync/rwmutex.h; each part below is
+ * declared once the type it needs is complete, so -DGS_DEBUG works with either header.
+ */
+
+/* ---- common part ---- */
+#if !defined(GOSYNC_DEBUG_H)
+#define GOSYNC_DEBUG_H
+
+#include <stddef.h>
+
+
+GS_EXTERN_C_BEGIN
+
+/* Tells the checker that the memory [addr, addr + size) is about to be freed or to go out of
+ * scope: locks in it are forgotten (their lock-order edges and invariants), so that a new
+ * lock at a reused address starts with no history. The zero-value design has no destroy
+ * call, so the checker cannot see a lock die: a lock that was never held together with
+ * another lock is forgotten on its own at its last unlock, but one that has lock-order edges
+ * is kept until this call. With -DGS_DEBUG, a lock in the range that is still held is
+ * reported ("gosync: held lock freed"). Cheap when debug mode was never used. */
+GS_API void gs_debug_forget(const void *addr, size_t size);
+
+/* Debug-mode entry points behind the macros below; not for direct use. `what` is the lock
+ * expression as written at the call, `file` and `line` its site. */
+GS_API void gs__debug_forget(const void *addr, size_t size, const char *file, int line);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#define gs_debug_forget(addr, size) gs__debug_forget((addr), (size), __FILE__, __LINE__)
+#endif
+#endif /* GOSYNC_DEBUG_H */
+
+/* ---- gs_mutex part (after the end of gosync/mutex.h) ---- */
+#if defined(GS_MUTEX_INIT) && !defined(GOSYNC_DEBUG_MUTEX_PART)
+#define GOSYNC_DEBUG_MUTEX_PART
+
+GS_EXTERN_C_BEGIN
+
+/* Registers the invariant of the data mu guards: holds(arg) must return true whenever mu is
+ * released. In debug mode it is called at every unlock, with mu still held, and a false
+ * result is reported at the unlocking site ("gosync: invariant violated"); elsewhere it is
+ * only recorded. One invariant per lock (a new call replaces it); holds == NULL removes it.
+ * Registrations live in a side table keyed by the lock's address: remove one (or call
+ * gs_debug_forget) before the lock's memory is freed. */
+GS_API void gs_mutex_set_invariant(gs_mutex *mu, bool (*holds)(void *arg), void *arg);
+
+GS_API void gs__debug_mutex_lock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_ACQUIRE(*mu);
+GS_API void gs__debug_mutex_unlock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_RELEASE(*mu);
+GS_API bool gs__debug_mutex_trylock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE(true, *mu);
+GS_API bool gs__debug_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns, const char *what,
+                                         const char *file, int line) GS_TRY_ACQUIRE(true, *mu);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#define gs_mutex_lock(mu) gs__debug_mutex_lock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_unlock(mu) gs__debug_mutex_unlock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_trylock(mu) gs__debug_mutex_trylock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_lock_timeout(mu, ns)                                                              \
+    gs__debug_mutex_lock_timeout((mu), (ns), #mu, __FILE__, __LINE__)
+#endif
+#endif /* gs_mutex part */
+
+/* ---- gs_rwmutex part (after the end of gosync/rwmutex.h) ---- */
+#if defined(GS_RWMUTEX_INIT) && defined(GOSYNC_DEBUG_MUTEX_PART) &&                                \
+    !defined(GOSYNC_DEBUG_RWMUTEX_PART)
+#define GOSYNC_DEBUG_RWMUTEX_PART
+
+GS_EXTERN_C_BEGIN
+
+/* As gs_mutex_set_invariant, for rw: checked at every unlock and runlock (a reader must not
+ * break what the lock guards either). */
+GS_API void gs_rwmutex_set_invariant(gs_rwmutex *rw, bool (*holds)(void *arg), void *arg);
+
+GS_API void gs__debug_rwmutex_lock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_ACQUIRE(*rw);
+GS_API void gs__debug_rwmutex_unlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_RELEASE(*rw);
+GS_API bool gs__debug_rwmutex_trylock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE(true, *rw);
+GS_API bool gs__debug_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                           const char *file, int line) GS_TRY_ACQUIRE(true, *rw);
+GS_API void gs__debug_rwmutex_rlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_ACQUIRE_SHARED(*rw);
+GS_API void gs__debug_rwmutex_runlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_RELEASE_SHARED(*rw);
+GS_API bool gs__debug_rwmutex_tryrlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE_SHARED(true, *rw);
+GS_API bool gs__debug_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                            const char *file, int line)
+    GS_TRY_ACQUIRE_SHARED(true, *rw);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#define gs_rwmutex_lock(rw) gs__debug_rwmutex_lock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_unlock(rw) gs__debug_rwmutex_unlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_trylock(rw) gs__debug_rwmutex_trylock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_lock_timeout(rw, ns)                                                            \
+    gs__debug_rwmutex_lock_timeout((rw), (ns), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_rlock(rw) gs__debug_rwmutex_rlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_runlock(rw) gs__debug_rwmutex_runlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_tryrlock(rw) gs__debug_rwmutex_tryrlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_rlock_timeout(rw, ns)                                                           \
+    gs__debug_rwmutex_rlock_timeout((rw), (ns), #rw, __FILE__, __LINE__)
+#endif
+#endif /* gs_rwmutex part */
+/* ---- end of include/gosync/debug.h ---- */
+
 #endif /* GOSYNC_RWMUTEX_H */
 /* ---- end of include/gosync/rwmutex.h ---- */
 /* ---- include/gosync/locker.h ---- */
@@ -401,6 +722,7 @@ GS_API void gs_locker_unlock(gs_locker l);
 
 /* ---- guards (implementation details below this line) ---- */
 
+#if !defined(GS_DEBUG)
 typedef struct gs__guard {
     void *lock;
     void (*unlock)(void *);
@@ -437,16 +759,75 @@ static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw) GS_ASSERT_SHARED_
     gs__guard g = {rw, gs__guard_runlock_rwmutex};
     return g;
 }
+#define GS__GUARD_ARGS(m) (m)
+
+#else /* GS_DEBUG: the guard keeps its site, reported for its lock and for its unlock */
+typedef struct gs__guard {
+    void *lock;
+    void (*unlock)(void *, const char *, const char *, int);
+    const char *what, *file;
+    int line;
+} gs__guard;
+
+static inline void gs__guard_unlock_mutex(void *mu, const char *what, const char *file, int line)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_mutex_unlock((gs_mutex *)mu, what, file, line);
+}
+static inline void gs__guard_unlock_rwmutex(void *rw, const char *what, const char *file,
+                                            int line) GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_unlock((gs_rwmutex *)rw, what, file, line);
+}
+static inline void gs__guard_runlock_rwmutex(void *rw, const char *what, const char *file,
+                                             int line) GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_runlock((gs_rwmutex *)rw, what, file, line);
+}
+static inline void gs__guard_release(gs__guard *g) {
+    g->unlock(g->lock, g->what, g->file, g->line);
+}
+
+static inline gs__guard gs__guard_mutex(gs_mutex *mu, const char *what, const char *file,
+                                        int line) GS_ASSERT_CAPABILITY(*mu)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_mutex_lock(mu, what, file, line);
+    gs__guard g = {mu, gs__guard_unlock_mutex, what, file, line};
+    return g;
+}
+static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw, const char *what, const char *file,
+                                          int line) GS_ASSERT_CAPABILITY(*rw)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_lock(rw, what, file, line);
+    gs__guard g = {rw, gs__guard_unlock_rwmutex, what, file, line};
+    return g;
+}
+static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw, const char *what, const char *file,
+                                               int line) GS_ASSERT_SHARED_CAPABILITY(*rw)
+    GS_NO_THREAD_SAFETY_ANALYSIS {
+    gs__debug_rwmutex_rlock(rw, what, file, line);
+    gs__guard g = {rw, gs__guard_runlock_rwmutex, what, file, line};
+    return g;
+}
+#define GS__GUARD_ARGS(m) (m, #m, __FILE__, __LINE__)
+#endif /* GS_DEBUG */
 
 GS_EXTERN_C_END
 
 #if defined(__cplusplus)
+#if !defined(GS_DEBUG)
 static inline gs__guard gs__guard_lock(gs_mutex *mu) { return gs__guard_mutex(mu); }
 static inline gs__guard gs__guard_lock(gs_rwmutex *rw) { return gs__guard_rwmutex(rw); }
-#define GS__GUARD_LOCK(m) gs__guard_lock(m)
+#else
+static inline gs__guard gs__guard_lock(gs_mutex *mu, const char *what, const char *file, int line) {
+    return gs__guard_mutex(mu, what, file, line);
+}
+static inline gs__guard gs__guard_lock(gs_rwmutex *rw, const char *what, const char *file,
+                                       int line) {
+    return gs__guard_rwmutex(rw, what, file, line);
+}
+#endif
+#define GS__GUARD_LOCK(m) gs__guard_lock GS__GUARD_ARGS(m)
 #else
 #define GS__GUARD_LOCK(m)                                                                          \
-    _Generic((m), gs_mutex *: gs__guard_mutex, gs_rwmutex *: gs__guard_rwmutex)(m)
+    _Generic((m), gs_mutex *: gs__guard_mutex, gs_rwmutex *: gs__guard_rwmutex) GS__GUARD_ARGS(m)
 #endif
 
 #define GS__CAT2(a, b) a##b
@@ -461,7 +842,8 @@ static inline gs__guard gs__guard_lock(gs_rwmutex *rw) { return gs__guard_rwmute
 #define GS__GUARD_DECL(name, init)                                                                 \
     gs__guard name __attribute__((cleanup(gs__guard_release), unused)) = init
 #define GS_GUARD(m) GS__GUARD_DECL(GS__UNIQUE(gs__guard_), GS__GUARD_LOCK(m))
-#define GS_RGUARD(rw) GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), gs__guard_rwmutex_read(rw))
+#define GS_RGUARD(rw)                                                                              \
+    GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), gs__guard_rwmutex_read GS__GUARD_ARGS(rw))
 #elif defined(__cplusplus)
 #define GS_GUARD(m) static_assert(false, "GS_GUARD needs the cleanup attribute (GCC or Clang)")
 #define GS_RGUARD(rw) static_assert(false, "GS_RGUARD needs the cleanup attribute (GCC or Clang)")
@@ -679,5 +1061,213 @@ GS_EXTERN_C_END
 
 #endif /* GOSYNC_COND_H */
 /* ---- end of include/gosync/cond.h ---- */
+/* ---- include/gosync/debug.h ---- */
+/* gosync/debug.h: debug mode (-DGS_DEBUG), lock invariants, and forgetting freed locks.
+ *
+ * Compile your code with -DGS_DEBUG (the library is not rebuilt) and, in that code, every
+ * lock, unlock, trylock, timed lock, rlock and runlock of a gs_mutex or gs_rwmutex (and
+ * every GS_GUARD / GS_RGUARD) becomes a call into the library's checker that carries its
+ * file:line and the lock expression's text. The checker keeps, per thread, the locks it
+ * holds with their sites and, for the whole program, the graph of "A was held while B was
+ * acquired" edges. It reports, as one "gosync: ..." line naming every site involved, then
+ * abort() (or, with GOSYNC_DEBUG=warn in the environment, print and continue):
+ *
+ *   gosync: recursive lock         a thread locks a gs_mutex, or write-locks a gs_rwmutex,
+ *                                  that it holds (in either mode)
+ *   gosync: recursive RLock        a thread read-locks a gs_rwmutex it already holds
+ *   gosync: lock order inversion   a blocking acquisition closes a cycle in the graph (two
+ *                                  or more locks, taken in conflicting orders anywhere in
+ *                                  the program, by any threads, at any time); the line
+ *                                  gives both sites of every edge of the cycle
+ *   gosync: invariant violated     a registered invariant is false when its lock is
+ *                                  unlocked (reported at the unlocking site)
+ *   gosync: held lock freed        gs_debug_forget names a lock that is still held
+ *
+ * Go's rules stay legal: a lock may be unlocked by another thread (it leaves the locker's
+ * held set), and trylock (or a timed lock) may be taken in any order: it cannot deadlock, so
+ * it adds no edge to the lock it acquires (a blocking acquisition made while holding it does
+ * add one, since that can deadlock). Read locks take part in lock ordering like write locks:
+ * a writer queued on a gs_rwmutex blocks new readers, so an rlock can deadlock.
+ *
+ * Debug mode is per call: code compiled without GS_DEBUG runs unchecked and, with GS_DEBUG
+ * off, nothing here costs anything. The checker's records follow the calls it sees, so
+ * locks should be locked and unlocked by code compiled the same way.
+ *
+ * Example:
+ *
+ *     static gs_mutex mu;
+ *     static int balance GS_GUARDED_BY(mu);
+ *     static bool balance_ok(void *arg) { (void)arg; return balance >= 0; }
+ *
+ *     gs_mutex_set_invariant(&mu, balance_ok, NULL);
+ *     gs_mutex_lock(&mu);
+ *     balance -= 100;
+ *     gs_mutex_unlock(&mu);     // -DGS_DEBUG: "gosync: invariant violated: f.c:9 unlocks &mu ..."
+ *
+ * This header is included by gosync/mutex.h and gosync/rwmutex.h; each part below is
+ * declared once the type it needs is complete, so -DGS_DEBUG works with either header.
+ */
+
+/* ---- common part ---- */
+#if !defined(GOSYNC_DEBUG_H)
+#define GOSYNC_DEBUG_H
+
+#include <stddef.h>
+
+
+GS_EXTERN_C_BEGIN
+
+/* Tells the checker that the memory [addr, addr + size) is about to be freed or to go out of
+ * scope: locks in it are forgotten (their lock-order edges and invariants), so that a new
+ * lock at a reused address starts with no history. The zero-value design has no destroy
+ * call, so the checker cannot see a lock die: a lock that was never held together with
+ * another lock is forgotten on its own at its last unlock, but one that has lock-order edges
+ * is kept until this call. With -DGS_DEBUG, a lock in the range that is still held is
+ * reported ("gosync: held lock freed"). Cheap when debug mode was never used. */
+GS_API void gs_debug_forget(const void *addr, size_t size);
+
+/* Debug-mode entry points behind the macros below; not for direct use. `what` is the lock
+ * expression as written at the call, `file` and `line` its site. */
+GS_API void gs__debug_forget(const void *addr, size_t size, const char *file, int line);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#define gs_debug_forget(addr, size) gs__debug_forget((addr), (size), __FILE__, __LINE__)
+#endif
+#endif /* GOSYNC_DEBUG_H */
+
+/* ---- gs_mutex part (after the end of gosync/mutex.h) ---- */
+#if defined(GS_MUTEX_INIT) && !defined(GOSYNC_DEBUG_MUTEX_PART)
+#define GOSYNC_DEBUG_MUTEX_PART
+
+GS_EXTERN_C_BEGIN
+
+/* Registers the invariant of the data mu guards: holds(arg) must return true whenever mu is
+ * released. In debug mode it is called at every unlock, with mu still held, and a false
+ * result is reported at the unlocking site ("gosync: invariant violated"); elsewhere it is
+ * only recorded. One invariant per lock (a new call replaces it); holds == NULL removes it.
+ * Registrations live in a side table keyed by the lock's address: remove one (or call
+ * gs_debug_forget) before the lock's memory is freed. */
+GS_API void gs_mutex_set_invariant(gs_mutex *mu, bool (*holds)(void *arg), void *arg);
+
+GS_API void gs__debug_mutex_lock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_ACQUIRE(*mu);
+GS_API void gs__debug_mutex_unlock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_RELEASE(*mu);
+GS_API bool gs__debug_mutex_trylock(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE(true, *mu);
+GS_API bool gs__debug_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns, const char *what,
+                                         const char *file, int line) GS_TRY_ACQUIRE(true, *mu);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#undef gs_mutex_lock
+#undef gs_mutex_unlock
+#define gs_mutex_lock(mu) gs__debug_mutex_lock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_unlock(mu) gs__debug_mutex_unlock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_trylock(mu) gs__debug_mutex_trylock((mu), #mu, __FILE__, __LINE__)
+#define gs_mutex_lock_timeout(mu, ns)                                                              \
+    gs__debug_mutex_lock_timeout((mu), (ns), #mu, __FILE__, __LINE__)
+#endif
+#endif /* gs_mutex part */
+
+/* ---- gs_rwmutex part (after the end of gosync/rwmutex.h) ---- */
+#if defined(GS_RWMUTEX_INIT) && defined(GOSYNC_DEBUG_MUTEX_PART) &&                                \
+    !defined(GOSYNC_DEBUG_RWMUTEX_PART)
+#define GOSYNC_DEBUG_RWMUTEX_PART
+
+GS_EXTERN_C_BEGIN
+
+/* As gs_mutex_set_invariant, for rw: checked at every unlock and runlock (a reader must not
+ * break what the lock guards either). */
+GS_API void gs_rwmutex_set_invariant(gs_rwmutex *rw, bool (*holds)(void *arg), void *arg);
+
+GS_API void gs__debug_rwmutex_lock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_ACQUIRE(*rw);
+GS_API void gs__debug_rwmutex_unlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_RELEASE(*rw);
+GS_API bool gs__debug_rwmutex_trylock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE(true, *rw);
+GS_API bool gs__debug_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                           const char *file, int line) GS_TRY_ACQUIRE(true, *rw);
+GS_API void gs__debug_rwmutex_rlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_ACQUIRE_SHARED(*rw);
+GS_API void gs__debug_rwmutex_runlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_RELEASE_SHARED(*rw);
+GS_API bool gs__debug_rwmutex_tryrlock(gs_rwmutex *rw, const char *what, const char *file, int line)
+    GS_TRY_ACQUIRE_SHARED(true, *rw);
+GS_API bool gs__debug_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns, const char *what,
+                                            const char *file, int line)
+    GS_TRY_ACQUIRE_SHARED(true, *rw);
+
+GS_EXTERN_C_END
+
+#if defined(GS_DEBUG)
+#define gs_rwmutex_lock(rw) gs__debug_rwmutex_lock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_unlock(rw) gs__debug_rwmutex_unlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_trylock(rw) gs__debug_rwmutex_trylock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_lock_timeout(rw, ns)                                                            \
+    gs__debug_rwmutex_lock_timeout((rw), (ns), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_rlock(rw) gs__debug_rwmutex_rlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_runlock(rw) gs__debug_rwmutex_runlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_tryrlock(rw) gs__debug_rwmutex_tryrlock((rw), #rw, __FILE__, __LINE__)
+#define gs_rwmutex_rlock_timeout(rw, ns)                                                           \
+    gs__debug_rwmutex_rlock_timeout((rw), (ns), #rw, __FILE__, __LINE__)
+#endif
+#endif /* gs_rwmutex part */
+/* ---- end of include/gosync/debug.h ---- */
+/* ---- include/gosync/profile.h ---- */
+/* gosync/profile.h: contention profiling, like Go's mutex profile.
+ *
+ * When profiling is on, contended acquisitions (those that reach a slow path: a gs_mutex
+ * lock that found the mutex held, a gs_rwmutex reader or writer that had to wait) are
+ * sampled, 1 in `rate` on average, with the time the thread waited and the call stack that
+ * acquired. Uncontended acquisitions are never looked at, and with profiling off a contended
+ * one pays one load and branch on a global.
+ *
+ * A report lists the acquiring sites by total wait (count, total, mean and max wait; the
+ * numbers are those of the samples, not scaled by the rate) as '#' comment lines, followed
+ * by the same samples in Go's legacy text contention format and the process's memory map, so
+ * that one file serves both readers:
+ *
+ *     $ GOSYNC_PROFILE=contention.txt ./server      # written when the program exits
+ *     $ less contention.txt                          # the site table
+ *     $ go tool pprof -top ./server contention.txt   # pprof, scaled by the rate
+ *
+ * Environment (read once, before main): GOSYNC_PROFILE=<file> starts profiling and writes
+ * the report to <file> at exit; GOSYNC_PROFILE_RATE=<n> sets the rate (default 1: every
+ * contended acquisition).
+ *
+ * Example:
+ *
+ *     gs_profile_start(10);           // sample 1 in 10 contended acquisitions
+ *     run_workload();
+ *     gs_profile_write(stderr);
+ */
+#ifndef GOSYNC_PROFILE_H
+#define GOSYNC_PROFILE_H
+
+#include <stdio.h>
+
+
+GS_EXTERN_C_BEGIN
+
+/* Starts sampling 1 in rate contended acquisitions (rate 1: all of them); rate 0 stops.
+ * Samples taken so far are kept. Returns the previous rate (0: it was off). */
+GS_API int gs_profile_start(int rate);
+
+/* Writes the report of the samples taken since the start (or the last reset) to f; returns
+ * 0, or -1 if writing failed. Callable at any time, from any thread; sampling goes on. */
+GS_API int gs_profile_write(FILE *f);
+
+/* Discards the samples taken so far. */
+GS_API void gs_profile_reset(void);
+
+GS_EXTERN_C_END
+
+#endif /* GOSYNC_PROFILE_H */
+/* ---- end of include/gosync/profile.h ---- */
 
 #endif /* GOSYNC_H */
