@@ -139,8 +139,10 @@ GS_EXTERN_C_END
  *   - memory: the n-th unlock synchronizes-before the return of the m-th lock for n < m
  *     (unlock is a release, lock an acquire); a failed trylock synchronizes with nothing;
  *   - fairness: a running thread may take the lock ahead of sleeping waiters (throughput),
- *     but a waiter that has waited over 1 ms switches the mutex to starvation mode, in which
- *     each unlock hands the lock straight to a waiter until the queue drains.
+ *     but a waiter that has waited over 1 ms becomes a "starver", and while starvers wait,
+ *     unlocks hand the lock straight to one of them (oldest first; no other thread can take
+ *     a handoff), at most one handoff per 100 us with ordinary unlocks in between, so that
+ *     the lock keeps its throughput while the starvers are served (src/mutex.c).
  *
  * Example (Go's `mu.Lock(); defer mu.Unlock()`):
  *
@@ -162,7 +164,8 @@ typedef struct GS_CAPABILITY("mutex") gs_mutex {
     uint32_t state; /* private: see src/mutex.c */
 } gs_mutex;
 
-#define GS_MUTEX_INIT {0}
+#define GS_MUTEX_INIT                                                                              \
+    { 0 }
 
 /* Locks mu, blocking until it is available.
  * Requires that the calling thread not hold mu (not re-entrant). */
@@ -173,9 +176,9 @@ GS_API void gs_mutex_lock(gs_mutex *mu) GS_ACQUIRE(*mu);
  * thread that next acquires it may free it at once. */
 GS_API void gs_mutex_unlock(gs_mutex *mu) GS_RELEASE(*mu);
 
-/* Locks mu if that can be done at once; returns whether it did. Fails in starvation mode
- * even if the lock is momentarily free, as Go's TryLock does. A failed call is not a
- * synchronizing operation. */
+/* Locks mu if it is free at this instant; returns whether it did. Never takes a lock that
+ * an unlock is handing to a starving waiter. A failed call is not a synchronizing
+ * operation. */
 GS_API bool gs_mutex_trylock(gs_mutex *mu) GS_TRY_ACQUIRE(true, *mu);
 
 /* Locks mu, waiting at most timeout_ns nanoseconds (CLOCK_MONOTONIC); returns whether it
@@ -190,15 +193,15 @@ GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
 #if !defined(GS_NO_INLINE)
 /* The uncontended paths are one compare-and-swap each, inlined into the caller; anything
  * else (contention, misuse) goes to the library. The bit values must match src/mutex.c. */
-static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu) GS_ACQUIRE(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu)
+    GS_ACQUIRE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     uint32_t unlocked = 0;
     if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &unlocked, 1u, 0, __ATOMIC_ACQUIRE,
                                                   __ATOMIC_RELAXED)))
         gs__mutex_lock_slow(mu);
 }
-static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu) GS_RELEASE(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu)
+    GS_RELEASE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     uint32_t locked = 1;
     if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &locked, 0u, 0, __ATOMIC_RELEASE,
                                                   __ATOMIC_RELAXED)))
@@ -227,6 +230,10 @@ GS_EXTERN_C_END
  *   gosync: recursive lock         a thread locks a gs_mutex, or write-locks a gs_rwmutex,
  *                                  that it holds (in either mode)
  *   gosync: recursive RLock        a thread read-locks a gs_rwmutex it already holds
+ *                                  (both checked by the blocking calls and by timed calls
+ *                                  with a timeout > 0, which would otherwise wait for
+ *                                  themselves until the timeout; trylock and timeouts <= 0
+ *                                  are not checked: they cannot hang)
  *   gosync: lock order inversion   a blocking acquisition closes a cycle in the graph (two
  *                                  or more locks, taken in conflicting orders anywhere in
  *                                  the program, by any threads, at any time); the line
@@ -423,8 +430,9 @@ typedef struct GS_CAPABILITY("rwmutex") gs_rwmutex {
  * Requires that the calling thread not hold rw in either mode. */
 GS_API void gs_rwmutex_lock(gs_rwmutex *rw) GS_ACQUIRE(*rw);
 
-/* Releases a write lock. Fatal ("gosync: Unlock of unlocked RWMutex") if rw is not
- * write-locked. */
+/* Releases a write lock. Fatal ("gosync: Unlock of unlocked RWMutex") if no writer holds rw
+ * or waits for its readers to leave. (As in Go, a stray unlock while another writer holds
+ * the lock is not detected: it releases that writer's lock.) */
 GS_API void gs_rwmutex_unlock(gs_rwmutex *rw) GS_RELEASE(*rw);
 
 /* Write-locks rw if that can be done at once; returns whether it did. */
@@ -523,6 +531,10 @@ GS_EXTERN_C_END
  *   gosync: recursive lock         a thread locks a gs_mutex, or write-locks a gs_rwmutex,
  *                                  that it holds (in either mode)
  *   gosync: recursive RLock        a thread read-locks a gs_rwmutex it already holds
+ *                                  (both checked by the blocking calls and by timed calls
+ *                                  with a timeout > 0, which would otherwise wait for
+ *                                  themselves until the timeout; trylock and timeouts <= 0
+ *                                  are not checked: they cannot hang)
  *   gosync: lock order inversion   a blocking acquisition closes a cycle in the graph (two
  *                                  or more locks, taken in conflicting orders anywhere in
  *                                  the program, by any threads, at any time); the line
@@ -696,7 +708,9 @@ GS_EXTERN_C_END
  *         return 1;                // ...and here
  *     }
  *
- * longjmp out of a guarded block skips the unlock, as it skips every cleanup.
+ * longjmp out of a guarded block skips the unlock, as it skips every cleanup. Jumping *into*
+ * a guard's scope (a goto or a switch case past the guard) is undefined behaviour: clang
+ * rejects it, gcc warns only with -Wjump-misses-init.
  */
 #ifndef GOSYNC_LOCKER_H
 #define GOSYNC_LOCKER_H
@@ -741,20 +755,20 @@ static inline void gs__guard_release(gs__guard *g) { g->unlock(g->lock); }
 
 /* The lock functions assert the capability rather than acquire it: clang's analysis cannot
  * see the cleanup call that releases it, and an assertion needs no matching release. */
-static inline gs__guard gs__guard_mutex(gs_mutex *mu) GS_ASSERT_CAPABILITY(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_mutex(gs_mutex *mu)
+    GS_ASSERT_CAPABILITY(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs_mutex_lock(mu);
     gs__guard g = {mu, gs__guard_unlock_mutex};
     return g;
 }
-static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw) GS_ASSERT_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw)
+    GS_ASSERT_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs_rwmutex_lock(rw);
     gs__guard g = {rw, gs__guard_unlock_rwmutex};
     return g;
 }
-static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw) GS_ASSERT_SHARED_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw)
+    GS_ASSERT_SHARED_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs_rwmutex_rlock(rw);
     gs__guard g = {rw, gs__guard_runlock_rwmutex};
     return g;
@@ -769,8 +783,8 @@ typedef struct gs__guard {
     int line;
 } gs__guard;
 
-static inline void gs__guard_unlock_mutex(void *mu, const char *what, const char *file, int line)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline void gs__guard_unlock_mutex(void *mu, const char *what, const char *file,
+                                          int line) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_mutex_unlock((gs_mutex *)mu, what, file, line);
 }
 static inline void gs__guard_unlock_rwmutex(void *rw, const char *what, const char *file,
@@ -785,23 +799,22 @@ static inline void gs__guard_release(gs__guard *g) {
     g->unlock(g->lock, g->what, g->file, g->line);
 }
 
-static inline gs__guard gs__guard_mutex(gs_mutex *mu, const char *what, const char *file,
-                                        int line) GS_ASSERT_CAPABILITY(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_mutex(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_ASSERT_CAPABILITY(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_mutex_lock(mu, what, file, line);
     gs__guard g = {mu, gs__guard_unlock_mutex, what, file, line};
     return g;
 }
 static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw, const char *what, const char *file,
-                                          int line) GS_ASSERT_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+                                          int line)
+    GS_ASSERT_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_rwmutex_lock(rw, what, file, line);
     gs__guard g = {rw, gs__guard_unlock_rwmutex, what, file, line};
     return g;
 }
 static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw, const char *what, const char *file,
-                                               int line) GS_ASSERT_SHARED_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+                                               int line)
+    GS_ASSERT_SHARED_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_rwmutex_rlock(rw, what, file, line);
     gs__guard g = {rw, gs__guard_runlock_rwmutex, what, file, line};
     return g;
@@ -827,7 +840,15 @@ static inline gs__guard gs__guard_lock(gs_rwmutex *rw, const char *what, const c
 #define GS__GUARD_LOCK(m) gs__guard_lock GS__GUARD_ARGS(m)
 #else
 #define GS__GUARD_LOCK(m)                                                                          \
-    _Generic((m), gs_mutex *: gs__guard_mutex, gs_rwmutex *: gs__guard_rwmutex) GS__GUARD_ARGS(m)
+    _Generic((m), gs_mutex * : gs__guard_mutex, gs_rwmutex * : gs__guard_rwmutex) GS__GUARD_ARGS(m)
+#endif
+
+/* GS_RGUARD takes only a gs_rwmutex*: anything else is a compile error (in C, a plain call
+ * would only warn about the pointer type). */
+#if defined(__cplusplus)
+#define GS__RGUARD_LOCK(rw) gs__guard_rwmutex_read GS__GUARD_ARGS(rw)
+#else
+#define GS__RGUARD_LOCK(rw) _Generic((rw), gs_rwmutex * : gs__guard_rwmutex_read) GS__GUARD_ARGS(rw)
 #endif
 
 #define GS__CAT2(a, b) a##b
@@ -842,8 +863,7 @@ static inline gs__guard gs__guard_lock(gs_rwmutex *rw, const char *what, const c
 #define GS__GUARD_DECL(name, init)                                                                 \
     gs__guard name __attribute__((cleanup(gs__guard_release), unused)) = init
 #define GS_GUARD(m) GS__GUARD_DECL(GS__UNIQUE(gs__guard_), GS__GUARD_LOCK(m))
-#define GS_RGUARD(rw)                                                                              \
-    GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), gs__guard_rwmutex_read GS__GUARD_ARGS(rw))
+#define GS_RGUARD(rw) GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), GS__RGUARD_LOCK(rw))
 #elif defined(__cplusplus)
 #define GS_GUARD(m) static_assert(false, "GS_GUARD needs the cleanup attribute (GCC or Clang)")
 #define GS_RGUARD(rw) static_assert(false, "GS_RGUARD needs the cleanup attribute (GCC or Clang)")
@@ -1075,6 +1095,10 @@ GS_EXTERN_C_END
  *   gosync: recursive lock         a thread locks a gs_mutex, or write-locks a gs_rwmutex,
  *                                  that it holds (in either mode)
  *   gosync: recursive RLock        a thread read-locks a gs_rwmutex it already holds
+ *                                  (both checked by the blocking calls and by timed calls
+ *                                  with a timeout > 0, which would otherwise wait for
+ *                                  themselves until the timeout; trylock and timeouts <= 0
+ *                                  are not checked: they cannot hang)
  *   gosync: lock order inversion   a blocking acquisition closes a cycle in the graph (two
  *                                  or more locks, taken in conflicting orders anywhere in
  *                                  the program, by any threads, at any time); the line

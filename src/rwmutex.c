@@ -111,8 +111,8 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
  * reader's slot CAS and bias load, and the writer's bias store and slot loads, are all
  * seq_cst, so either the reader sees bias clear (and backs out) or the writer sees its slot.
  * Bias is turned back on by a reader on the state path, once now >= rw->inhibit, which the
- * revoking writer set to GS__RW_INHIBIT times what the revocation cost (Dice and Kogan,
- * "BRAVO", USENIX ATC 2019).
+ * revoking writer set to GS__RW_INHIBIT times what the revocation cost, 100 us at least
+ * (Dice and Kogan, "BRAVO", USENIX ATC 2019).
  *
  * Invariant: while no writer has announced, bias clear implies no slot holds rw (apart
  * from readers that saw bias clear and are backing out). A writer clears bias only after
@@ -128,6 +128,10 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
 
 #define GS__RW_SLOT_WAITING 1ull
 #define GS__RW_INHIBIT 9
+/* ... and at least this long: a revocation that finds no reader still scans the table
+ * (about a microsecond), so a thread that alternates reads and writes would otherwise pay
+ * it every few microseconds. */
+#define GS__RW_INHIBIT_MIN_NS 100000
 /* A revoking writer polls a slot this many times before it sleeps on it. */
 #define GS__RW_SLOT_SPIN 64
 
@@ -223,6 +227,30 @@ static void gs__rw_maybe_enable_bias(gs_rwmutex *rw) {
 
 /* Revocation, by the announced writer: clears bias (if set) and waits until no slot holds
  * rw. Returns false if deadline_ns passed first. */
+/* Waits until `slot` no longer holds rw (me); false if deadline_ns passed first. */
+static GS__NOINLINE bool gs__rw_slot_drain(gs_rwmutex *rw, uint64_t *slot, int64_t deadline_ns) {
+    GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
+    const uint64_t me = (uint64_t)(uintptr_t)rw;
+    uint64_t v = gs__load_seq_cst64(slot);
+    for (int spin = 0; (v & ~GS__RW_SLOT_WAITING) == me; spin++) {
+        if (spin < GS__RW_SLOT_SPIN) {
+            gs__cpu_relax();
+        } else {
+            if (!(v & GS__RW_SLOT_WAITING) && !gs__cas_relaxed64(slot, &v, v | GS__RW_SLOT_WAITING))
+                continue;
+            /* A slot can be emptied and refilled by another lock whose address has the same
+             * lower half; the 1 ms cap bounds how long such an ABA could fool us. */
+            int64_t until = gs__now_ns() + 1000000;
+            if (!gs__wait(gs__rw_slot_futex(slot), (uint32_t)(me | GS__RW_SLOT_WAITING),
+                          until < deadline_ns ? until : deadline_ns, GS__TAG_ANY) &&
+                gs__now_ns() >= deadline_ns)
+                return false;
+        }
+        v = gs__load_seq_cst64(slot);
+    }
+    return true;
+}
+
 static bool gs__rw_revoke(gs_rwmutex *rw, int64_t deadline_ns, int64_t *started) {
     if (gs__load_relaxed32(&rw->bias)) {
         gs__store_seq_cst32(&rw->bias, 0);
@@ -233,26 +261,10 @@ static bool gs__rw_revoke(gs_rwmutex *rw, int64_t deadline_ns, int64_t *started)
         return true; /* never biased since we announced: no slot can hold rw */
     const uint64_t me = (uint64_t)(uintptr_t)rw;
     for (int i = 0; i < GS__RW_SLOTS; i++) {
-        uint64_t *slot = &gs__rw_table[i];
         /* seq_cst: ordered after our bias store (Dekker); acquire for the reader's release. */
-        uint64_t v = gs__load_seq_cst64(slot);
-        for (int spin = 0; (v & ~GS__RW_SLOT_WAITING) == me; spin++) {
-            if (spin < GS__RW_SLOT_SPIN) {
-                gs__cpu_relax();
-            } else {
-                if (!(v & GS__RW_SLOT_WAITING) &&
-                    !gs__cas_relaxed64(slot, &v, v | GS__RW_SLOT_WAITING))
-                    continue;
-                /* A slot can be emptied and refilled by another lock whose address has the
-                 * same lower half; the 1 ms cap bounds how long such an ABA could fool us. */
-                int64_t until = gs__now_ns() + 1000000;
-                if (!gs__wait(gs__rw_slot_futex(slot), (uint32_t)(me | GS__RW_SLOT_WAITING),
-                              until < deadline_ns ? until : deadline_ns, GS__TAG_ANY) &&
-                    gs__now_ns() >= deadline_ns)
-                    return false;
-            }
-            v = gs__load_seq_cst64(slot);
-        }
+        if ((gs__load_seq_cst64(&gs__rw_table[i]) & ~GS__RW_SLOT_WAITING) == me &&
+            !gs__rw_slot_drain(rw, &gs__rw_table[i], deadline_ns))
+            return false;
     }
     return true;
 }
@@ -457,7 +469,10 @@ static bool gs__rw_writer_drain(gs_rwmutex *rw, uint64_t cur, int64_t deadline_n
         goto give_up;
     if (revoked_at != 0) {
         int64_t now = gs__now_ns();
-        gs__store_relaxed64(&rw->inhibit, (uint64_t)(now + GS__RW_INHIBIT * (now - revoked_at)));
+        int64_t cost = now - revoked_at;
+        if (cost < GS__RW_INHIBIT_MIN_NS / GS__RW_INHIBIT)
+            cost = GS__RW_INHIBIT_MIN_NS / GS__RW_INHIBIT;
+        gs__store_relaxed64(&rw->inhibit, (uint64_t)(now + GS__RW_INHIBIT * cost));
     }
     return true;
 
@@ -519,10 +534,20 @@ static GS__NOINLINE bool gs__rw_lock_slow(gs_rwmutex *rw, int64_t deadline_ns) {
     return true;
 }
 
+/* A writer that took the fast path while reader bias was on waits for the readers that hold
+ * rw through slots (profiled per slot it waits on, in gs__rw_slot_drain); gives up (and
+ * releases) at deadline_ns. */
+static GS__NOINLINE bool gs__rw_fast_drain(gs_rwmutex *rw, int64_t deadline_ns) {
+    if (gs__rw_writer_drain(rw, GS__RW_WPEND, deadline_ns))
+        return true;
+    gs__rw_writer_release(rw);
+    return false;
+}
+
 void gs_rwmutex_lock(gs_rwmutex *rw) {
     if (GS__LIKELY(gs__rw_fast_wlock(rw))) {
         if (GS__UNLIKELY(gs__load_relaxed32(&rw->bias)))
-            gs__rw_writer_drain(rw, GS__RW_WPEND, GS__NO_DEADLINE);
+            gs__rw_fast_drain(rw, GS__NO_DEADLINE);
         return;
     }
     gs__rw_lock_slow(rw, GS__NO_DEADLINE);
@@ -532,12 +557,8 @@ bool gs_rwmutex_lock_timeout(gs_rwmutex *rw, int64_t timeout_ns) {
     if (timeout_ns <= 0)
         return gs_rwmutex_trylock(rw);
     int64_t deadline_ns = gs__deadline_after(timeout_ns);
-    if (gs__rw_fast_wlock(rw)) {
-        if (!gs__load_relaxed32(&rw->bias) || gs__rw_writer_drain(rw, GS__RW_WPEND, deadline_ns))
-            return true;
-        gs__rw_writer_release(rw);
-        return false;
-    }
+    if (gs__rw_fast_wlock(rw))
+        return !gs__load_relaxed32(&rw->bias) || gs__rw_fast_drain(rw, deadline_ns);
     return gs__rw_lock_slow(rw, deadline_ns);
 }
 

@@ -11,6 +11,10 @@
  *   gosync: recursive lock         a thread locks a gs_mutex, or write-locks a gs_rwmutex,
  *                                  that it holds (in either mode)
  *   gosync: recursive RLock        a thread read-locks a gs_rwmutex it already holds
+ *                                  (both checked by the blocking calls and by timed calls
+ *                                  with a timeout > 0, which would otherwise wait for
+ *                                  themselves until the timeout; trylock and timeouts <= 0
+ *                                  are not checked: they cannot hang)
  *   gosync: lock order inversion   a blocking acquisition closes a cycle in the graph (two
  *                                  or more locks, taken in conflicting orders anywhere in
  *                                  the program, by any threads, at any time); the line

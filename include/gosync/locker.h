@@ -24,7 +24,9 @@
  *         return 1;                // ...and here
  *     }
  *
- * longjmp out of a guarded block skips the unlock, as it skips every cleanup.
+ * longjmp out of a guarded block skips the unlock, as it skips every cleanup. Jumping *into*
+ * a guard's scope (a goto or a switch case past the guard) is undefined behaviour: clang
+ * rejects it, gcc warns only with -Wjump-misses-init.
  */
 #ifndef GOSYNC_LOCKER_H
 #define GOSYNC_LOCKER_H
@@ -72,20 +74,20 @@ static inline void gs__guard_release(gs__guard *g) { g->unlock(g->lock); }
 
 /* The lock functions assert the capability rather than acquire it: clang's analysis cannot
  * see the cleanup call that releases it, and an assertion needs no matching release. */
-static inline gs__guard gs__guard_mutex(gs_mutex *mu) GS_ASSERT_CAPABILITY(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_mutex(gs_mutex *mu)
+    GS_ASSERT_CAPABILITY(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs_mutex_lock(mu);
     gs__guard g = {mu, gs__guard_unlock_mutex};
     return g;
 }
-static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw) GS_ASSERT_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw)
+    GS_ASSERT_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs_rwmutex_lock(rw);
     gs__guard g = {rw, gs__guard_unlock_rwmutex};
     return g;
 }
-static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw) GS_ASSERT_SHARED_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw)
+    GS_ASSERT_SHARED_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs_rwmutex_rlock(rw);
     gs__guard g = {rw, gs__guard_runlock_rwmutex};
     return g;
@@ -100,8 +102,8 @@ typedef struct gs__guard {
     int line;
 } gs__guard;
 
-static inline void gs__guard_unlock_mutex(void *mu, const char *what, const char *file, int line)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline void gs__guard_unlock_mutex(void *mu, const char *what, const char *file,
+                                          int line) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_mutex_unlock((gs_mutex *)mu, what, file, line);
 }
 static inline void gs__guard_unlock_rwmutex(void *rw, const char *what, const char *file,
@@ -116,23 +118,22 @@ static inline void gs__guard_release(gs__guard *g) {
     g->unlock(g->lock, g->what, g->file, g->line);
 }
 
-static inline gs__guard gs__guard_mutex(gs_mutex *mu, const char *what, const char *file,
-                                        int line) GS_ASSERT_CAPABILITY(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static inline gs__guard gs__guard_mutex(gs_mutex *mu, const char *what, const char *file, int line)
+    GS_ASSERT_CAPABILITY(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_mutex_lock(mu, what, file, line);
     gs__guard g = {mu, gs__guard_unlock_mutex, what, file, line};
     return g;
 }
 static inline gs__guard gs__guard_rwmutex(gs_rwmutex *rw, const char *what, const char *file,
-                                          int line) GS_ASSERT_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+                                          int line)
+    GS_ASSERT_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_rwmutex_lock(rw, what, file, line);
     gs__guard g = {rw, gs__guard_unlock_rwmutex, what, file, line};
     return g;
 }
 static inline gs__guard gs__guard_rwmutex_read(gs_rwmutex *rw, const char *what, const char *file,
-                                               int line) GS_ASSERT_SHARED_CAPABILITY(*rw)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+                                               int line)
+    GS_ASSERT_SHARED_CAPABILITY(*rw) GS_NO_THREAD_SAFETY_ANALYSIS {
     gs__debug_rwmutex_rlock(rw, what, file, line);
     gs__guard g = {rw, gs__guard_runlock_rwmutex, what, file, line};
     return g;
@@ -158,7 +159,15 @@ static inline gs__guard gs__guard_lock(gs_rwmutex *rw, const char *what, const c
 #define GS__GUARD_LOCK(m) gs__guard_lock GS__GUARD_ARGS(m)
 #else
 #define GS__GUARD_LOCK(m)                                                                          \
-    _Generic((m), gs_mutex *: gs__guard_mutex, gs_rwmutex *: gs__guard_rwmutex) GS__GUARD_ARGS(m)
+    _Generic((m), gs_mutex * : gs__guard_mutex, gs_rwmutex * : gs__guard_rwmutex) GS__GUARD_ARGS(m)
+#endif
+
+/* GS_RGUARD takes only a gs_rwmutex*: anything else is a compile error (in C, a plain call
+ * would only warn about the pointer type). */
+#if defined(__cplusplus)
+#define GS__RGUARD_LOCK(rw) gs__guard_rwmutex_read GS__GUARD_ARGS(rw)
+#else
+#define GS__RGUARD_LOCK(rw) _Generic((rw), gs_rwmutex * : gs__guard_rwmutex_read) GS__GUARD_ARGS(rw)
 #endif
 
 #define GS__CAT2(a, b) a##b
@@ -173,8 +182,7 @@ static inline gs__guard gs__guard_lock(gs_rwmutex *rw, const char *what, const c
 #define GS__GUARD_DECL(name, init)                                                                 \
     gs__guard name __attribute__((cleanup(gs__guard_release), unused)) = init
 #define GS_GUARD(m) GS__GUARD_DECL(GS__UNIQUE(gs__guard_), GS__GUARD_LOCK(m))
-#define GS_RGUARD(rw)                                                                              \
-    GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), gs__guard_rwmutex_read GS__GUARD_ARGS(rw))
+#define GS_RGUARD(rw) GS__GUARD_DECL(GS__UNIQUE(gs__rguard_), GS__RGUARD_LOCK(rw))
 #elif defined(__cplusplus)
 #define GS_GUARD(m) static_assert(false, "GS_GUARD needs the cleanup attribute (GCC or Clang)")
 #define GS_RGUARD(rw) static_assert(false, "GS_RGUARD needs the cleanup attribute (GCC or Clang)")

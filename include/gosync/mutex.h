@@ -13,8 +13,10 @@
  *   - memory: the n-th unlock synchronizes-before the return of the m-th lock for n < m
  *     (unlock is a release, lock an acquire); a failed trylock synchronizes with nothing;
  *   - fairness: a running thread may take the lock ahead of sleeping waiters (throughput),
- *     but a waiter that has waited over 1 ms switches the mutex to starvation mode, in which
- *     each unlock hands the lock straight to a waiter until the queue drains.
+ *     but a waiter that has waited over 1 ms becomes a "starver", and while starvers wait,
+ *     unlocks hand the lock straight to one of them (oldest first; no other thread can take
+ *     a handoff), at most one handoff per 100 us with ordinary unlocks in between, so that
+ *     the lock keeps its throughput while the starvers are served (src/mutex.c).
  *
  * Example (Go's `mu.Lock(); defer mu.Unlock()`):
  *
@@ -37,7 +39,8 @@ typedef struct GS_CAPABILITY("mutex") gs_mutex {
     uint32_t state; /* private: see src/mutex.c */
 } gs_mutex;
 
-#define GS_MUTEX_INIT {0}
+#define GS_MUTEX_INIT                                                                              \
+    { 0 }
 
 /* Locks mu, blocking until it is available.
  * Requires that the calling thread not hold mu (not re-entrant). */
@@ -48,9 +51,9 @@ GS_API void gs_mutex_lock(gs_mutex *mu) GS_ACQUIRE(*mu);
  * thread that next acquires it may free it at once. */
 GS_API void gs_mutex_unlock(gs_mutex *mu) GS_RELEASE(*mu);
 
-/* Locks mu if that can be done at once; returns whether it did. Fails in starvation mode
- * even if the lock is momentarily free, as Go's TryLock does. A failed call is not a
- * synchronizing operation. */
+/* Locks mu if it is free at this instant; returns whether it did. Never takes a lock that
+ * an unlock is handing to a starving waiter. A failed call is not a synchronizing
+ * operation. */
 GS_API bool gs_mutex_trylock(gs_mutex *mu) GS_TRY_ACQUIRE(true, *mu);
 
 /* Locks mu, waiting at most timeout_ns nanoseconds (CLOCK_MONOTONIC); returns whether it
@@ -65,15 +68,15 @@ GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
 #if !defined(GS_NO_INLINE)
 /* The uncontended paths are one compare-and-swap each, inlined into the caller; anything
  * else (contention, misuse) goes to the library. The bit values must match src/mutex.c. */
-static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu) GS_ACQUIRE(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu)
+    GS_ACQUIRE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     uint32_t unlocked = 0;
     if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &unlocked, 1u, 0, __ATOMIC_ACQUIRE,
                                                   __ATOMIC_RELAXED)))
         gs__mutex_lock_slow(mu);
 }
-static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu) GS_RELEASE(*mu)
-    GS_NO_THREAD_SAFETY_ANALYSIS {
+static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu)
+    GS_RELEASE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     uint32_t locked = 1;
     if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &locked, 0u, 0, __ATOMIC_RELEASE,
                                                   __ATOMIC_RELAXED)))

@@ -49,8 +49,9 @@ typedef struct GS_CAPABILITY("rwmutex") gs_rwmutex {
  * Requires that the calling thread not hold rw in either mode. */
 GS_API void gs_rwmutex_lock(gs_rwmutex *rw) GS_ACQUIRE(*rw);
 
-/* Releases a write lock. Fatal ("gosync: Unlock of unlocked RWMutex") if rw is not
- * write-locked. */
+/* Releases a write lock. Fatal ("gosync: Unlock of unlocked RWMutex") if no writer holds rw
+ * or waits for its readers to leave. (As in Go, a stray unlock while another writer holds
+ * the lock is not detected: it releases that writer's lock.) */
 GS_API void gs_rwmutex_unlock(gs_rwmutex *rw) GS_RELEASE(*rw);
 
 /* Write-locks rw if that can be done at once; returns whether it did. */
