@@ -127,6 +127,10 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
  * says the revoking writer sleeps on the slot's lower half; whoever empties it wakes it. */
 
 #define GS__RW_SLOT_WAITING 1ull
+/* Short bounded spins before sleeping (PAUSEs): the writer ahead, or the readers a writer
+ * waits for, are often about to finish. */
+#define GS__RW_WRITER_SPIN 64
+#define GS__RW_READER_SPIN 64
 #define GS__RW_INHIBIT 9
 /* ... and at least this long: a revocation that finds no reader still scans the table
  * (about a microsecond), so a thread that alternates reads and writes would otherwise pay
@@ -149,10 +153,9 @@ static _Thread_local char gs__rw_self;
 #endif
 
 static inline uint64_t *gs__rw_slot(const gs_rwmutex *rw) {
-    uint64_t h = (uint64_t)(uintptr_t)rw * 0x9E3779B97F4A7C15ull;
-    h ^= (uint64_t)(uintptr_t)&gs__rw_self * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 29;
-    return &gs__rw_table[h & (GS__RW_SLOTS - 1)];
+    uint64_t h =
+        ((uint64_t)(uintptr_t)rw ^ (uint64_t)(uintptr_t)&gs__rw_self) * 0x9E3779B97F4A7C15ull;
+    return &gs__rw_table[h >> (64 - GS__RW_SLOT_BITS)];
 }
 #endif
 
@@ -292,6 +295,7 @@ static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64
     GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
     const uint64_t phase = cur & GS__RW_PHASE;
     bool timed_out = false;
+    int spin = gs__ncpu() > 1 ? GS__RW_READER_SPIN : 0;
     for (;;) {
         if ((cur & GS__RW_PHASE) != phase) {
             gs__rw_reader_noticed(rw, cur);
@@ -303,8 +307,14 @@ static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64
             cur = gs__load_acquire64(&rw->state);
             continue;
         }
-        if (!gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_READER))
+        if (spin > 0) {
+            /* Write sections are often short: a little spinning saves the queued readers a
+             * sleep and a wake-up. */
+            spin--;
+            gs__cpu_relax();
+        } else if (!gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_READER)) {
             timed_out = true;
+        }
         cur = gs__load_acquire64(&rw->state);
     }
 }
@@ -418,9 +428,6 @@ static void gs__rw_writer_release(gs_rwmutex *rw) {
         gs__wake(gs__rw_futex(rw), GS__WAKE_ALL, tags);
 }
 
-/* A short bounded spin before sleeping: the writer ahead is often just finishing. */
-#define GS__RW_WRITER_SPIN 64
-
 /* Waits for `cur` to change: spins first (spin counts down across calls), then sets WSLEEP
  * and sleeps. Returns false when the deadline passed; in every case the caller re-reads. */
 static bool gs__rw_writer_wait(gs_rwmutex *rw, uint64_t cur, int *spin, int64_t deadline_ns) {
@@ -448,7 +455,7 @@ static bool gs__rw_writer_drain(gs_rwmutex *rw, uint64_t cur, int64_t deadline_n
         gs__store_seq_cst32(&rw->bias, 0);
         revoked_at = gs__now_ns();
     }
-    int spin = GS__RW_WRITER_SPIN;
+    int spin = gs__ncpu() > 1 ? GS__RW_WRITER_SPIN : 0;
     bool in_time = true;
     /* acquire: pairs with the readers' release in runlock. */
     while (GS__RW_A(cur) != 0 || (cur & GS__RW_WSLEEP)) {
@@ -500,7 +507,7 @@ static GS__NOINLINE bool gs__rw_lock_slow(gs_rwmutex *rw, int64_t deadline_ns) {
         return false;
     /* 1. We hold w: block fast-path writers, wait for the writer inside to release and for
      * the readers it admitted to notice, then announce. acquire: pairs with its release. */
-    int spin = GS__RW_WRITER_SPIN;
+    int spin = gs__ncpu() > 1 ? GS__RW_WRITER_SPIN : 0;
     bool in_time = true;
     uint64_t cur = gs__load_relaxed64(&rw->state);
     for (;;) {

@@ -82,7 +82,8 @@ GS_API bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns)
  * global table (chosen by hashing the lock's address with the thread pointer) and read
  * rw->bias: no shared cache line is written. Anything else goes to the library. */
 
-#define GS__RW_SLOTS 1024
+#define GS__RW_SLOT_BITS 10
+#define GS__RW_SLOTS (1 << GS__RW_SLOT_BITS)
 GS_API extern uint64_t gs__rw_table[GS__RW_SLOTS];
 GS_API void gs__rwmutex_rlock_backout(gs_rwmutex *rw, uint64_t *slot);
 
@@ -96,10 +97,10 @@ GS_API void gs__rwmutex_rlock_backout(gs_rwmutex *rw, uint64_t *slot);
 #if defined(GS__RW_INLINE)
 /* The slot of (rw, calling thread). The library computes it the same way. */
 static GS__ALWAYS_INLINE uint64_t *gs__rw_slot_of(const gs_rwmutex *rw) {
-    uint64_t h = (uint64_t)(uintptr_t)rw * 0x9E3779B97F4A7C15ull;
-    h ^= (uint64_t)(uintptr_t)__builtin_thread_pointer() * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 29;
-    return &gs__rw_table[h & (GS__RW_SLOTS - 1)];
+    /* Fibonacci hashing: the top bits of the product depend on every bit of lock ^ thread. */
+    uint64_t h = ((uint64_t)(uintptr_t)rw ^ (uint64_t)(uintptr_t)__builtin_thread_pointer()) *
+                 0x9E3779B97F4A7C15ull;
+    return &gs__rw_table[h >> (64 - GS__RW_SLOT_BITS)];
 }
 
 static GS__ALWAYS_INLINE void gs__rwmutex_rlock_inline(gs_rwmutex *rw)
