@@ -23,22 +23,56 @@ CONFIG_tsan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=thread \
 CONFIG_asan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=address,undefined \
                  -DCMAKE_C_COMPILER=$(SAN_CC) -DCMAKE_CXX_COMPILER=$(SAN_CXX) -DGOSYNC_BUILD_BENCH=OFF
 
-.PHONY: all build test test-release test-park test-tsan test-asan bench demo install clean
+CONFIGS = release park tsan asan
+
+.PHONY: all build test bench demo install clean $(addprefix test-,$(CONFIGS)) test-faults
 
 all: build
 
 build: build/release/Makefile
 	$(CMAKE) --build build/release -j $(JOBS)
 
-build/%/Makefile:
-	$(CMAKE) -S . -B build/$* $(CONFIG_$*) -DGOSYNC_WERROR=ON
+# build/<config>/Makefile and test-<config> for each config. (Explicit rules: make does not
+# apply pattern rules to .PHONY targets, which would turn test-* into silent no-ops.)
+define CONFIG_RULES
+build/$(1)/Makefile:
+	$(CMAKE) -S . -B build/$(1) $(CONFIG_$(1)) -DGOSYNC_WERROR=ON
 
-test-%: build/%/Makefile
-	$(CMAKE) --build build/$* -j $(JOBS)
-	$(CTEST) --test-dir build/$* --output-on-failure -j $(JOBS)
+test-$(1): build/$(1)/Makefile
+	$(CMAKE) --build build/$(1) -j $(JOBS)
+	$(CTEST) --test-dir build/$(1) --output-on-failure -j $(JOBS)
+endef
+$(foreach c,$(CONFIGS),$(eval $(call CONFIG_RULES,$(c))))
 
-test: test-release test-park test-tsan test-asan
+test: $(addprefix test-,$(CONFIGS))
 	@echo "gosync: all four test builds passed (release, park, tsan, asan+ubsan)"
+
+# ---- verification (issue 8; docs/VERIFICATION.md) ----
+#   make verify        verify-models, then torture
+#   make verify-models SPIN models (verify/run.sh; FULL=1 for the larger set)
+#   make torture       tests/torture for TORTURE_SECONDS (default 30) on the release build
+#   make test-faults   the suite built with -DGOSYNC_FAULT_INJECT=ON (spurious wake-ups, extra wakes)
+#   make valgrind      every test of the release build under valgrind memcheck
+#   make lint          cppcheck and clang-tidy with the checked-in configuration
+TORTURE_SECONDS ?= 30
+CONFIG_faults  = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_FAULT_INJECT=ON -DGOSYNC_BUILD_BENCH=OFF
+$(eval $(call CONFIG_RULES,faults))
+
+.PHONY: verify verify-models torture valgrind lint
+
+verify: verify-models torture
+
+verify-models:
+	./verify/run.sh $(if $(FULL),--full)
+
+torture: build
+	./build/release/tests/torture --seconds $(TORTURE_SECONDS)
+
+valgrind: build
+	./verify/valgrind.sh build/release
+
+lint: build/release/Makefile
+	./verify/lint.sh build/release
 
 bench: build
 	./scripts/bench.sh $(if $(QUICK),--quick)

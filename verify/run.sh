@@ -1,0 +1,127 @@
+#!/bin/sh
+# verify/run.sh: runs gosync's SPIN models and fails on any unexpected result.
+#
+#   verify/run.sh [--full] [--only NAME] [--keep]
+#
+# Each run: spin -a generates the verifier (pan.c) from a model with -D settings, cc builds it,
+# pan searches exhaustively (hash compaction off: every state is stored, so "errors: 0" on a
+# complete search is a proof for that configuration). A run marked "expect=violation" is a
+# known finding (verify/FINDINGS.md): it must still produce its counterexample, so the model
+# cannot silently stop seeing it; when the C code is fixed, flip the model and the
+# expectation together.
+#
+# The default set takes about 3 minutes on 2 cores; --full adds the larger configurations
+# (about 12 more). Work files go to build/verify/<run>/ (trails stay there on failure).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+out=${GS_VERIFY_DIR:-$root/build/verify}
+full=0
+only=
+keep=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --full) full=1 ;;
+    --only) only=$2; shift ;;
+    --keep) keep=1 ;;
+    *) echo "usage: $0 [--full] [--only NAME] [--keep]" >&2; exit 2 ;;
+    esac
+    shift
+done
+command -v spin >/dev/null || { echo "verify: spin not found (apt-get install -y spin)" >&2; exit 2; }
+CC=${CC:-cc}
+# pan's own memory cap (MB): a run that needs more fails loudly instead of swapping.
+MEMLIM=${GS_VERIFY_MEMLIM:-8000}
+
+failed=0
+ran=0
+
+# run NAME MODEL "SPIN_DEFINES" "CC_DEFINES" "PAN_ARGS" pass|violation "WHAT"
+run() {
+    name=$1 model=$2 sdefs=$3 cdefs=$4 pargs=$5 expect=$6 what=$7
+    if [ -n "$only" ] && [ "$only" != "$name" ]; then
+        return 0
+    fi
+    dir=$out/$name
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$here"/*.pml "$dir"/
+    start=$(date +%s)
+    (
+        cd "$dir"
+        # shellcheck disable=SC2086
+        spin -a $sdefs "$model" >spin.log 2>&1 || { cat spin.log; exit 3; }
+        # shellcheck disable=SC2086
+        $CC -O2 -w -DMEMLIM="$MEMLIM" $cdefs -o pan pan.c >cc.log 2>&1 || { cat cc.log; exit 3; }
+        # shellcheck disable=SC2086
+        ./pan -m10000000 $pargs >pan.log 2>&1 || true
+    ) || { echo "FAIL  $name: could not build the verifier"; failed=$((failed + 1)); return 0; }
+    secs=$(($(date +%s) - start))
+    log=$dir/pan.log
+    states=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' "$log" | head -1)
+    errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$log" | head -1)
+    incomplete=$(grep -c -e 'max search depth too small' -e 'out of memory' -e 'memory limit' "$log" || true)
+    ran=$((ran + 1))
+    if [ "$expect" = pass ]; then
+        if [ "$errors" = 0 ] && [ "$incomplete" = 0 ]; then
+            printf 'ok    %-24s %12s states  %4ss  %s\n' "$name" "$states" "$secs" "$what"
+            [ "$keep" = 1 ] || rm -f "$dir"/pan "$dir"/pan.[bchmpt]
+            return 0
+        fi
+        echo "FAIL  $name: errors=${errors:-?} incomplete=$incomplete ($what); log: $log"
+        if ls "$dir"/*.trail >/dev/null 2>&1; then
+            echo "      counterexample (replay: cd $dir && spin -t $sdefs $model):"
+            (cd "$dir" && spin -t $sdefs "$model" 2>/dev/null | grep -E '^ +T[0-9]|CYCLE' | sed 's/^ */        /' | head -60)
+        fi
+        failed=$((failed + 1))
+    else
+        if [ -n "$errors" ] && [ "$errors" != 0 ]; then
+            printf 'ok    %-24s %12s states  %4ss  %s: counterexample found, as expected\n' \
+                "$name" "$states" "$secs" "$what"
+            return 0
+        fi
+        echo "FAIL  $name: expected a counterexample ($what) but got errors=${errors:-?}; log: $log"
+        failed=$((failed + 1))
+    fi
+}
+
+SAFE="-DSAFETY -DCOLLAPSE"
+LIVE="-DNOREDUCE -DCOLLAPSE"
+MLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY_THREADS=0"
+RLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY=0"
+
+echo "verify: SPIN models ($(spin -V | head -1)); $( [ $full = 1 ] && echo full || echo default) set"
+
+# ---- gs_mutex ----
+run mutex-safety mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+    "$SAFE" "" pass "3 threads x 2 ops (lock/timed/try), spurious wake, any wake order: exclusion, invariants, handoff only to registered, no lost wake-up/deadlock, word 0 at end"
+run mutex-nolostwake mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
+    "3 threads forever, weak fairness: no thread sleeps forever while others run"
+run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" pass \
+    "2 threads forever, weak fairness: every untimed lock returns"
+run mutex-starvation-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" violation \
+    "FINDINGS F1: with 3 threads a starving waiter can lose every handoff"
+# ---- gs_rwmutex ----
+run rwmutex-safety-1r2w rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2" "$SAFE" "" pass \
+    "1 reader + 2 writers x 2 ops (blocking/timed/try), spurious wake, any wake order: exclusion, no lost wake-up/deadlock, word free at end"
+run rwmutex-writer rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N writer" pass \
+    "1 reader + 2 writers forever (writers timed or not), weak fairness: an announced writer gets in or gives up"
+run rwmutex-F2 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2 -DBUG_F2" "$SAFE" "" violation \
+    "FINDINGS F2 (fork-point code, no P count): a writer's give-up strands an admitted reader"
+run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" violation \
+    "FINDINGS F3: a reader that times out and retries can keep an announced writer from seeing A == 0"
+
+if [ "$full" = 1 ]; then
+    run mutex-safety-4 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
+        "$SAFE" "" pass "4 threads x 1 op"
+    run mutex-safety-3x3 mutex.pml "-DNTHREADS=3 -DITERS=3 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0" \
+        "$SAFE" "" pass "3 threads x 3 ops (lock/timed)"
+    run rwmutex-safety-2r1w rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2" "$SAFE" "" pass \
+        "2 readers + 1 writer x 2 ops"
+    run rwmutex-reader rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N reader" pass \
+        "1 reader + 2 writers forever, weak fairness: every untimed rlock returns"
+fi
+
+echo "verify: $ran runs, $failed failed"
+[ "$failed" = 0 ]
