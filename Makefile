@@ -25,7 +25,7 @@ CONFIG_asan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=address,und
 
 CONFIGS = release park tsan asan
 
-.PHONY: all build test bench demo install clean $(addprefix test-,$(CONFIGS)) test-faults
+.PHONY: all build test bench demo install clean $(addprefix test-,$(CONFIGS))
 
 all: build
 
@@ -58,7 +58,7 @@ TORTURE_SECONDS ?= 30
 CONFIG_faults  = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_FAULT_INJECT=ON -DGOSYNC_BUILD_BENCH=OFF
 $(eval $(call CONFIG_RULES,faults))
 
-.PHONY: verify verify-models torture valgrind lint
+.PHONY: verify verify-models torture valgrind lint test-faults
 
 verify: verify-models torture
 
