@@ -71,8 +71,8 @@ torture: build
 valgrind: build
 	./verify/valgrind.sh build/release
 
-lint: build/release/Makefile
-	./verify/lint.sh build/release
+lint:
+	./verify/lint.sh
 
 bench: build
 	./scripts/bench.sh $(if $(QUICK),--quick)

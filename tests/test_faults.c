@@ -151,7 +151,7 @@ static void mutex_racer(void *p, int index) {
             gs_mutex_unlock(&a->mu);
             continue;
         }
-        int64_t t = 800000 + ((index * 7919 + i * 104729) % 1000000);
+        int64_t t = 800000 + (((long)index * 7919 + i * 104729) % 1000000);
         if (gs_mutex_lock_timeout(&a->mu, t)) {
             a->got++;
             hold_exclusive(a, (i & 3) == 0 ? 50000 : 0);
@@ -177,7 +177,7 @@ TEST(TestMutexTimeoutsRaceUnlockAndHandoff) {
 static void rw_racer(void *p, int index) {
     race_arg *a = (race_arg *)p;
     for (long i = 0; i < a->loops; i++) {
-        int64_t t = 200000 + ((index * 7919 + i * 104729) % 800000);
+        int64_t t = 200000 + (((long)index * 7919 + i * 104729) % 800000);
         switch ((index + i) % 4) {
         case 0: /* writer, holds ~0.5 ms */
             gs_rwmutex_lock(&a->rw);
@@ -267,8 +267,6 @@ TEST(TestRwmutexFreedAfterFinalUnlock) {
     for (long i = 0; i < scaled(1200); i++) {
         rw_box *b = (rw_box *)calloc(1, sizeof *b);
         b->kind = (int)(i % FREE_KINDS);
-        pthread_t helper = 0;
-        bool have_helper = false;
         if (b->kind == FREE_R_TO_W) {
             gs_rwmutex_rlock(&b->rw);
         } else if (b->kind == FREE_RR_TO_W) {
@@ -283,16 +281,13 @@ TEST(TestRwmutexFreedAfterFinalUnlock) {
         if (i % 2)
             sleep_ns(20000); /* let it sleep in the slow path sometimes */
         if (b->kind == FREE_RR_TO_W) {
-            helper = spawn(rw_second_reader, b); /* one of the two read holds */
-            have_helper = true;
-            join(helper);
-            gs_rwmutex_runlock(&b->rw); /* the final one: b may be freed after this */
+            join(spawn(rw_second_reader, b)); /* one of the two read holds */
+            gs_rwmutex_runlock(&b->rw);       /* the final one: b may be freed after this */
         } else if (b->kind == FREE_R_TO_W) {
             gs_rwmutex_runlock(&b->rw);
         } else {
             gs_rwmutex_unlock(&b->rw);
         }
-        (void)have_helper;
         join(t);
     }
 }
