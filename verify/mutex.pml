@@ -91,10 +91,25 @@ bool trying[NTHREADS];          /* inside an untimed gs_mutex_lock */
 /* The step that makes `me` the owner: mutual exclusion is checked here. */
 #define GOT_LOCK assert(INV(state)); assert(holder == NOBODY); holder = me; trying[me] = 0
 
-/* gs__mutex_claimed (mutex.c:86-92) */
+/* gs__mutex_claimed (mutex.c:86-92). TRY_F1: a candidate fix for FINDINGS.md F1 (leave
+ * starvation mode only when the last waiter claims), not what src/mutex.c does. */
+#ifdef TRY_F1
+#define LEAVE_STARVING(old, starving) (WAITERS(old) == 1)
+#else
+#define LEAVE_STARVING(old, starving) (!(starving) || WAITERS(old) == 1)
+#endif
 #define CLAIMED(old, starving) \
     ((((old) | LOCKED) - WAITER) & ~(WOKEN | HANDOFF | NEWCOMER) & \
-     ~((((old) & HANDOFF) && (!(starving) || WAITERS(old) == 1)) -> STARVING : 0))
+     ~((((old) & HANDOFF) && LEAVE_STARVING(old, starving)) -> STARVING : 0))
+
+/* Seeded bugs, to show the checks can fail (verify/run.sh runs them and expects a
+ * counterexample): MUTANT_LOST_WAKE, an unlock that does not wake the only waiter;
+ * MUTANT_SWALLOW, a timed-out waiter that leaves although HANDOFF is set. */
+#ifdef MUTANT_SWALLOW
+#define SWALLOW(old) (timed_out && ((old) & HANDOFF))
+#else
+#define SWALLOW(old) 0
+#endif
 
 /* Phases a step can leave a thread in (local `ph`). */
 #define PH_RUN      0
@@ -188,7 +203,7 @@ M_newcomer_sleep:
     :: atomic {
         REFRESH;
         if
-        :: (old & HANDOFF) || !(old & LOCKED) ->
+        :: ((old & HANDOFF) || !(old & LOCKED)) && !SWALLOW(old) ->
 M_claim:
             if
             :: state == old ->
@@ -201,7 +216,7 @@ M_claim:
                 nc = (old & NEWCOMER) != 0
             :: else -> old = state
             fi
-        :: !((old & HANDOFF) || !(old & LOCKED)) && timed_out ->
+        :: (!((old & HANDOFF) || !(old & LOCKED)) && timed_out) || SWALLOW(old) ->
 M_leave:
             if
             :: state == old ->
@@ -292,7 +307,11 @@ U_load:
             if
             :: old & STARVING -> state = old | HANDOFF; wake = 1; entitled = reg
             :: else ->
+#ifdef MUTANT_LOST_WAKE
+                wake = (WAITERS(old) > 1 && !(old & WOKEN));   /* seeded bug: run.sh */
+#else
                 wake = (WAITERS(old) > 0 && !(old & WOKEN));
+#endif
                 state = old & ~LOCKED | (wake -> WOKEN : 0)
             fi;
             assert(INV(state));

@@ -10,8 +10,8 @@
 # cannot silently stop seeing it; when the C code is fixed, flip the model and the
 # expectation together.
 #
-# The default set takes about 3 minutes on 2 cores; --full adds the larger configurations
-# (about 12 more). Work files go to build/verify/<run>/ (trails stay there on failure).
+# The default set takes about 2 minutes on 2 cores and 1 GB; --full adds the larger
+# configurations (about 20 minutes more, up to ~6 GB). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,34 +93,52 @@ RLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY=0"
 
 echo "verify: SPIN models ($(spin -V | head -1)); $( [ $full = 1 ] && echo full || echo default) set"
 
-# ---- gs_mutex ----
-run mutex-safety mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
-    "$SAFE" "" pass "3 threads x 2 ops (lock/timed/try), spurious wake, any wake order: exclusion, invariants, handoff only to registered, no lost wake-up/deadlock, word 0 at end"
+# ---- default set (CI): about 2 minutes on 2 cores ----
+run mutex-safety mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+    "$SAFE" "" pass "3 threads x 1 op (lock/timed/try), spurious wake, any wake order: exclusion, invariants, handoff only to registered, no lost wake-up/deadlock, word 0 at end"
 run mutex-nolostwake mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
-    "3 threads forever, weak fairness: no thread sleeps forever while others run"
+    "3 threads forever (lock/timed), weak fairness: no thread sleeps forever while others run"
 run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" pass \
     "2 threads forever, weak fairness: every untimed lock returns"
 run mutex-starvation-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" violation \
     "FINDINGS F1: with 3 threads a starving waiter can lose every handoff"
-# ---- gs_rwmutex ----
-run rwmutex-safety-1r2w rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2" "$SAFE" "" pass \
-    "1 reader + 2 writers x 2 ops (blocking/timed/try), spurious wake, any wake order: exclusion, no lost wake-up/deadlock, word free at end"
-run rwmutex-writer rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N writer" pass \
-    "1 reader + 2 writers forever (writers timed or not), weak fairness: an announced writer gets in or gives up"
+run mutex-mutant-lost-wake mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
+    "$SAFE" "" violation "seeded bug: unlock does not wake a lone waiter"
+run mutex-mutant-swallow mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
+    "$SAFE" "" violation "seeded bug: a timed-out waiter leaves during a handoff"
+run rwmutex-safety-1r2w rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=1" "$SAFE" "" pass \
+    "1 reader + 2 writers x 1 op (blocking/timed/try), spurious wake, any wake order: exclusion, no lost wake-up/deadlock, word free at end"
+run rwmutex-safety-2r1w rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=1" "$SAFE" "" pass \
+    "2 readers + 1 writer x 1 op"
+run rwmutex-writer rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0 -DWTIMED=0" "$LIVE" "-a -f -N writer" pass \
+    "1 reader + 2 writers forever, weak fairness: an announced writer gets the lock"
+run rwmutex-reader rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0 -DWTIMED=0" "$LIVE" "-a -f -N reader" pass \
+    "1 reader + 2 writers forever, weak fairness: every rlock returns"
 run rwmutex-F2 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2 -DBUG_F2" "$SAFE" "" violation \
     "FINDINGS F2 (fork-point code, no P count): a writer's give-up strands an admitted reader"
 run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" violation \
     "FINDINGS F3: a reader that times out and retries can keep an announced writer from seeing A == 0"
 
+# ---- full set: about 20 more minutes, up to ~6 GB ----
 if [ "$full" = 1 ]; then
-    run mutex-safety-4 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
-        "$SAFE" "" pass "4 threads x 1 op"
-    run mutex-safety-3x3 mutex.pml "-DNTHREADS=3 -DITERS=3 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0" \
-        "$SAFE" "" pass "3 threads x 3 ops (lock/timed)"
-    run rwmutex-safety-2r1w rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2" "$SAFE" "" pass \
+    run mutex-safety-3x2 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+        "$SAFE" "" pass "3 threads x 2 ops (lock/timed/try), spurious wake, any wake order"
+    run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
+        "$SAFE" "" pass "4 threads x 1 op (2 of them may be timed), spurious wake, any wake order"
+    run rwmutex-safety-1r2w-x2 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2" "$SAFE" "" pass \
+        "1 reader + 2 writers x 2 ops"
+    run rwmutex-safety-2r1w-x2 rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2" "$SAFE" "" pass \
         "2 readers + 1 writer x 2 ops"
-    run rwmutex-reader rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N reader" pass \
-        "1 reader + 2 writers forever, weak fairness: every untimed rlock returns"
+    run rwmutex-writer-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N writer" pass \
+        "1 reader + 2 writers (timed or not) forever: an announced writer gets in or gives up"
+    run rwmutex-reader-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N reader" pass \
+        "1 reader + 2 writers (timed or not) forever: every untimed rlock returns"
+    run rwmutex-F3-fix-live rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DTRY_F3" "$LIVE" "-a -f -N writer" pass \
+        "FINDINGS F3's proposed fix (model only): writer liveness with timed readers"
+    run rwmutex-F3-fix-safety rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2 -DTRY_F3" "$SAFE" "" pass \
+        "FINDINGS F3's proposed fix (model only): safety"
+    run mutex-F1-try mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
+        "FINDINGS F1: keeping STARVING until the queue drains is not enough"
 fi
 
 echo "verify: $ran runs, $failed failed"

@@ -231,6 +231,21 @@ next_op:
 R_lock:
     rtrying[me] = !timed;
 R_add:
+#ifdef TRY_F3
+    /* Candidate fix for FINDINGS.md F3 (not what src/rwmutex.c does): a reader that finds a
+     * writer pending queues at once (Q+1) instead of adding to A first. */
+    atomic {
+        old = st;
+        if
+        :: !(old & WPEND) -> st = st + READER; SHOW("rlock A+1")
+        :: else -> st = st + QUEUED; SHOW("rlock queues at once (Q+1)")
+        fi
+    }
+    if
+    :: !(old & WPEND) -> old = 0; goto r_acquired
+    :: else -> phase = old & PHASE; cur = old + QUEUED; old = 0; goto R_queued_entry
+    fi;
+#else
     atomic {
         old = st;
         st = st + READER;
@@ -240,6 +255,7 @@ R_add:
     :: !(old & WPEND) -> old = 0; goto r_acquired
     :: else
     fi;
+#endif
     /* gs__rw_rlock_wait */
     phase = old & PHASE;
     cur = old + READER;
@@ -265,6 +281,7 @@ R_move:
         :: else
         fi
     od;
+R_queued_entry:
     timed_out = 0;
 R_queued:
     do
