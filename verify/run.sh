@@ -114,7 +114,7 @@ run rwmutex-writer rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0 -DWT
     "1 reader + 2 writers forever, weak fairness: an announced writer gets the lock"
 run rwmutex-reader rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0 -DWTIMED=0" "$LIVE" "-a -f -N reader" pass \
     "1 reader + 2 writers forever, weak fairness: every rlock returns"
-run rwmutex-F2 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2 -DBUG_F2" "$SAFE" "" violation \
+run rwmutex-F2 rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2 -DBUG_F2" "$SAFE" "" violation \
     "FINDINGS F2 (fork-point code, no P count): a writer's give-up strands an admitted reader"
 run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" violation \
     "FINDINGS F3: a reader that times out and retries can keep an announced writer from seeing A == 0"

@@ -1,40 +1,42 @@
 /* verify/rwmutex.pml: gs_rwmutex's state machine (src/rwmutex.c) as implemented, for SPIN.
  *
- * Models main's src/rwmutex.c of commit 8d1bbee (state word with Q, P, A, WPEND, PHASE,
- * WSLEEP; the writer mutex w; reader and writer tags; timed readers and writers). The BRAVO
+ * Models main's src/rwmutex.c as of ae639b8: the state word with Q, P, A, WBLOCK, WHOLD,
+ * WPEND, PHASE, WSLEEP; the writer mutex w, held by a slow-path writer until its release;
+ * the writer fast path; reader and writer tags; timed readers and writers. The BRAVO
  * reader-bias path (bias flag and slot table) is NOT modelled: readers here always take the
- * state path, as they do whenever bias is off (see docs/VERIFICATION.md).
+ * state path, as they do whenever bias is off (docs/VERIFICATION.md).
  *
  * The 64-bit state word is modelled as one int with the same fields, narrowed:
  *   bits 0..3 Q (GS__RW_Q_MASK), bits 4..7 P (GS__RW_PENDING = 16), bits 8..15 A
- *   (GS__RW_READER = 256), bit 16 WPEND, bit 17 PHASE, bit 18 WSLEEP.
- * The futex word is its upper part (A, WPEND, PHASE, WSLEEP: `st >> 8`), as in the C code,
- * where it is the upper 32-bit half. Every atomic RMW of the C code is one atomic step here,
- * every plain load its own step; the futex is verify/futex.pml.
+ *   (GS__RW_READER = 256), bit 16 WPEND, 17 PHASE, 18 WSLEEP, 19 WBLOCK, 20 WHOLD.
+ * The futex word is its upper part (`st >> 8`: A and the bits), as in the C code, where it
+ * is the upper 32-bit half. Every atomic RMW of the C code is one atomic step here, every
+ * plain load its own step; the futex is verify/futex.pml.
  *
  * The writers' mutex rw->w (a gs_mutex, checked by verify/mutex.pml) is abstracted as an
  * atomic test-and-set lock: a blocked gs__mutex_lock_until is `w == 0 -> w = me + 1`, and a
- * timed one may give up instead while it waits.
+ * timed one may give up instead while it waits. Spinning (gs__rw_writer_wait's spin) is a
+ * re-read, which the model's interleavings already contain.
  *
- * Map from the model to src/rwmutex.c (functions; line numbers as of 8d1bbee):
- *   R_add      gs__rw_state_rlock: fetch_add A+1                               (300-301)
- *   R_move     gs__rw_rlock_wait: admitted if !WPEND or PHASE moved, else CAS
- *              A-1,Q+1 and wake the writer if that drained A                  (262-280, 95-98)
- *   R_sleep    queued: sleep (tag READER) until PHASE moves                    (281-297)
- *   R_noticed  gs__rw_reader_noticed: P-1; the one taking P to 0 clears WSLEEP
- *              and wakes the writer                                            (245-255)
- *   R_leave    timed out while queued: CAS Q-1                                 (289-293)
- *   R_try      gs_rwmutex_tryrlock, state path                                (313-324)
- *   R_unlock   gs_rwmutex_runlock, state path: CAS A-1, wake the writer if A
- *              hit 0 under WPEND|WSLEEP                                        (345-356)
- *   W_w        gs__rw_lock_until: lock w (or give up, timed)
- *   W_announce step 1: wait for !WPEND and P == 0 (WSLEEP, tag WRITER), CAS +WPEND
- *   W_drain    step 2: wait for A == 0, clear WSLEEP
- *   W_giveup   timed out while draining: unlock w, then writer_release
- *   W_release  gs__rw_writer_release: one CAS (clear WPEND, WSLEEP, flip PHASE,
- *              A += Q, P += Q, Q = 0), then wake READER and/or WRITER
- *   W_try      gs_rwmutex_trylock (!WPEND, A == 0, P == 0)
- *   W_sleep    gs__rw_writer_sleep: set WSLEEP (CAS), sleep tag WRITER
+ * Map from the model to src/rwmutex.c (functions of ae639b8):
+ *   R_add       gs__rw_state_rlock: fetch_add A+1
+ *   R_move      gs__rw_rlock_wait: admitted if !WPEND or PHASE moved, else CAS A-1,Q+1 and
+ *               wake the writer if that drained A (gs__rw_after_reader_left)
+ *   R_queued    queued: sleep (tag READER) until PHASE moves; timed out: CAS Q-1 (R_leave)
+ *   R_noticed   gs__rw_reader_noticed: P-1; the one taking P to 0 clears WSLEEP and wakes
+ *               the writer
+ *   R_try       gs_rwmutex_tryrlock, state path
+ *   R_unlock    gs_rwmutex_runlock, state path: CAS A-1, then gs__rw_after_reader_left
+ *   W_fast      gs__rw_fast_wlock: (0 or PHASE) -> +WPEND; also gs_rwmutex_trylock (W_try)
+ *   W_w         gs__rw_lock_slow: lock w (a timed one may give up)
+ *   W_announce  step 1: set WBLOCK; wait (WSLEEP, tag WRITER) for !WPEND and P == 0; CAS
+ *               +WPEND+WHOLD -WBLOCK -WSLEEP; timed out: clear WBLOCK, unlock w
+ *   W_drain     gs__rw_writer_drain: wait for A == 0, clear WSLEEP; timed out: W_giveup
+ *   W_giveup    gs__rw_writer_release, as an unlock
+ *   writer_release  gs__rw_writer_release: unlock w if WHOLD; one CAS (clear WPEND, WHOLD,
+ *               WSLEEP; if Q > 0 flip PHASE, A += Q, P += Q, Q = 0); wake READER/WRITER.
+ *               gs_rwmutex_unlock's fast CASes are this release's Q == 0, WHOLD == 0 case.
+ *   writer_sleep    gs__rw_writer_wait: set WSLEEP (CAS), sleep tag WRITER
  * BUG_F2 defined: the announce ignores P (the fork-point code 0efe433, which had no P):
  * SPIN then finds FINDINGS.md F2.
  *
@@ -82,6 +84,8 @@
 #define WPEND    65536
 #define PHASE    131072
 #define WSLEEP   262144
+#define WBLOCK   524288
+#define WHOLD    1048576
 #define Q(s)     ((s) & Q_MASK)
 #define P(s)     (((s) >> 4) & 15)
 #define A(s)     (((s) >> 8) & 255)
@@ -135,16 +139,25 @@ inline after_reader_left(old) {
     fi
 }
 
-/* gs__rw_writer_release: one CAS, then wakes */
+/* gs__rw_writer_release: unlock w if WHOLD (ours), then one CAS, then wakes */
 inline writer_release() {
     cur = st;
+    assert(cur & WPEND);                            /* "Unlock of unlocked RWMutex" */
+    if
+    :: cur & WHOLD -> assert(w == me + 1); w = 0
+    :: else
+    fi;
     do
     :: atomic {
         REFRESH;
-        assert(cur & WPEND);                        /* "Unlock of unlocked RWMutex" */
+        assert(cur & WPEND);
         if
         :: st == cur ->
-            st = ((cur & ~(WPEND | WSLEEP | Q_MASK)) ^ PHASE) + Q(cur) * (READER + PENDING);
+            st = cur & ~(WPEND | WHOLD | WSLEEP | Q_MASK);
+            if
+            :: Q(cur) > 0 -> st = (st ^ PHASE) + Q(cur) * (READER + PENDING)
+            :: else
+            fi;
             assert(A(st) == A(cur) + Q(cur) && P(st) == P(cur) + Q(cur));   /* no overflow */
             SHOW("writer release");
             break
@@ -370,7 +383,18 @@ r_gave_up:
 
     /* ---------------- writers ---------------- */
 W_lock:
-W_w:
+W_fast:     /* gs__rw_fast_wlock: all clear but PHASE -> WPEND */
+    atomic {
+        if
+        :: (st & ~PHASE) == 0 -> st = st | WPEND; ph = PH_DONE; SHOW("writer fast path")
+        :: else
+        fi
+    }
+    if
+    :: ph == PH_DONE -> ph = PH_RUN; goto w_acquired
+    :: else
+    fi;
+W_w:        /* gs__rw_lock_slow: lock w */
     if
     :: atomic { w == 0 -> w = me + 1 }
     :: timed -> goto next_op                    /* gs__mutex_lock_until gave up */
@@ -383,21 +407,39 @@ W_announce:
         REFRESH;
         if
         :: !(cur & WPEND) && P_CLEAR(cur) && st == cur ->
-            st = (cur & ~WSLEEP) | WPEND; cur = st; ph = PH_DONE;
+            st = (cur & ~(WSLEEP | WBLOCK)) | WPEND | WHOLD; cur = st; ph = PH_DONE;
             announced[me] = 1; SHOW("writer announces")
         :: !(cur & WPEND) && P_CLEAR(cur) && st != cur -> cur = st
-        :: !(!(cur & WPEND) && P_CLEAR(cur)) && !in_time -> ph = PH_OUT
-        :: !(!(cur & WPEND) && P_CLEAR(cur)) && in_time -> ph = PH_SLEEP; LIVE_WSLEEP
+        :: !(!(cur & WPEND) && P_CLEAR(cur)) && !(cur & WBLOCK) ->
+            if
+            :: st == cur -> st = cur | WBLOCK; SHOW("writer sets WBLOCK")
+            :: else
+            fi;
+            cur = st
+        :: !(!(cur & WPEND) && P_CLEAR(cur)) && (cur & WBLOCK) && !in_time -> ph = PH_OUT
+        :: !(!(cur & WPEND) && P_CLEAR(cur)) && (cur & WBLOCK) && in_time ->
+            ph = PH_SLEEP; LIVE_WSLEEP
         fi
        }
         if
         :: ph == PH_DONE -> ph = PH_RUN; break
-        :: ph == PH_OUT -> ph = PH_RUN; w = 0; cur = 0; goto next_op
+        :: ph == PH_OUT ->
+            ph = PH_RUN;
+            do
+            :: atomic {
+                REFRESH;
+                if
+                :: st == cur -> st = cur & ~WBLOCK; SHOW("writer gives up on w"); break
+                :: else -> cur = st
+                fi
+               }
+            od;
+            w = 0; cur = 0; goto next_op
         :: ph == PH_SLEEP -> ph = PH_RUN; writer_sleep(); cur = st
         :: else
         fi
     od;
-W_drain:
+W_drain:    /* gs__rw_writer_drain; w stays held */
     do
     :: atomic {
         REFRESH;
@@ -415,7 +457,6 @@ W_drain:
             ph = PH_RUN;
 W_giveup:
             SHOW("writer gives up");
-            w = 0;
             announced[me] = 0;
             writer_release();
             goto next_op
@@ -423,31 +464,19 @@ W_giveup:
         :: else
         fi
     od;
-    w = 0;
     goto w_acquired;
 
-W_try:
-    if
-    :: atomic { w == 0 -> w = me + 1 }
-    :: else -> goto next_op
-    fi;
-    cur = st;
-    do
-    :: atomic {
-        REFRESH;
+W_try:      /* gs_rwmutex_trylock: the fast path only */
+    atomic {
         if
-        :: !(cur & WPEND) && A(cur) == 0 && P_CLEAR(cur) && st == cur ->
-            st = cur | WPEND; ph = PH_DONE; SHOW("trylock")
-        :: !(cur & WPEND) && A(cur) == 0 && P_CLEAR(cur) && st != cur -> cur = st
-        :: !(!(cur & WPEND) && A(cur) == 0 && P_CLEAR(cur)) -> ph = PH_OUT
-        fi
-       }
-        if
-        :: ph == PH_DONE -> ph = PH_RUN; w = 0; goto w_acquired
-        :: ph == PH_OUT -> ph = PH_RUN; w = 0; cur = 0; goto next_op
+        :: (st & ~PHASE) == 0 -> st = st | WPEND; ph = PH_DONE; SHOW("trylock")
         :: else
         fi
-    od;
+    }
+    if
+    :: ph == PH_DONE -> ph = PH_RUN; goto w_acquired
+    :: else -> goto next_op
+    fi;
 
 w_acquired:
     atomic {
@@ -477,7 +506,8 @@ init {
     }
 #if ITERS > 0
     (ndone == NTHREADS);
-    assert(A(st) == 0 && Q(st) == 0 && P(st) == 0 && !(st & (WPEND | WSLEEP)) && w == 0 &&
+    assert(A(st) == 0 && Q(st) == 0 && P(st) == 0 && !(st & (WPEND | WSLEEP | WBLOCK | WHOLD)) &&
+           w == 0 &&
            fqlen == 0 && readers == 0 && writer == NOBODY)
 #endif
 }
