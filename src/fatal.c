@@ -17,8 +17,7 @@ void gs__fatal(const char *what) {
     if (len > sizeof line - n - 1)
         len = sizeof line - n - 1;
     memcpy(line, prefix, n);
-    /* The line is written with its length, never read as a C string. */
-    memcpy(line + n, what, len); /* NOLINT(bugprone-not-null-terminated-result) */
+    memcpy(line + n, what, len);
     line[n + len] = '\n';
     ssize_t ignored = write(STDERR_FILENO, line, n + len + 1);
     (void)ignored;
