@@ -339,7 +339,7 @@ static bool op_once(thread_state *t) {
 static gs_mutex wg_mu;
 static gs_waitgroup *wg_box[WG_SLOTS]; /* guarded by wg_mu */
 
-static bool wg_take_back(gs_waitgroup *wg) {
+static bool wg_take_back(const gs_waitgroup *wg) {
     bool took = false;
     gs_mutex_lock(&wg_mu);
     for (int i = 0; i < WG_SLOTS; i++)
