@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-build/release}
 command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install -y valgrind)" >&2; exit 2; }
 export GS_TEST_SCALE=${GS_TEST_SCALE:-0.05} GS_TEST_TIMEOUT=${GS_TEST_TIMEOUT:-600}
-VG="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --quiet"
+VG="valgrind --tool=memcheck --suppressions=verify/valgrind.supp --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --quiet"
 status=0
 for t in "$dir"/tests/test_*; do
     [ -x "$t" ] || continue
