@@ -119,8 +119,21 @@ run rwmutex-F2 rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2 -DBUG_F2" "$SAFE
 run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" violation \
     "FINDINGS F3: a reader that times out and retries can keep an announced writer from seeing A == 0"
 
+# ---- gs_once, gs_waitgroup (main's src/once.c, src/waitgroup.c) ----
+run once-3 once.pml "-DNTHREADS=3" "$SAFE" "" pass \
+    "3 callers: fn runs once, nobody returns before it did, no lost wake-up, word DONE"
+run once-4 once.pml "-DNTHREADS=4" "$SAFE" "" pass "4 callers, as above"
+run once-mutant-no-wake once.pml "-DNTHREADS=3 -DMUTANT_NO_WAKE" "$SAFE" "" violation \
+    "seeded bug: finishing over SLEEPERS without waking"
+run waitgroup-2x2 waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DROUNDS=2" "$SAFE" "" pass \
+    "2 workers, 2 waiters (one timed), 2 rounds: wait returns after every done, no false reuse alarm, no lost wake-up"
+run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_NO_FLAG" "$SAFE" "" violation \
+    "seeded bug: a waiter sleeps without setting WAITERS"
+
 # ---- full set: about 20 more minutes, up to ~6 GB ----
 if [ "$full" = 1 ]; then
+    run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
+        "3 workers, 3 waiters (one timed), 2 rounds"
     run mutex-safety-3x2 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
         "$SAFE" "" pass "3 threads x 2 ops (lock/timed/try), spurious wake, any wake order"
     run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
