@@ -1,4 +1,4 @@
-/* verify/once.pml: gs_once (main's src/once.c, merged from the sync branch) for SPIN.
+/* verify/once.pml: gs_once (main's src/once.c as of feb44f2, from the sync branch) for SPIN.
  *
  * The state word and its four values are modelled as in the C code; escapes (longjmp or
  * pthread_exit out of fn) and the per-thread call records that detect them are NOT modelled:

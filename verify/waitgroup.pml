@@ -1,5 +1,5 @@
-/* verify/waitgroup.pml: gs_waitgroup (main's src/waitgroup.c, merged from the sync branch)
- * for SPIN.
+/* verify/waitgroup.pml: gs_waitgroup (main's src/waitgroup.c as of 104b43d, from the sync
+ * branch) for SPIN.
  *
  * The 64-bit word is one int with the same fields, narrowed: bits 0..1 GEN (mod 4), bit 2
  * WAITERS, bits 3.. the counter; the futex word is its upper part (`st >> 2`: WAITERS and
