@@ -1,10 +1,11 @@
 /* tests/test_rwlock_stall.c: gs_rwmutex stall regressions, each with a watchdog.
  *
- * Ports (our own code, after glibc's nptl tests of the same names, which found stalls in
- * glibc's 2017 rwlock):
- *   tst-rwlock20               phase switches: three threads, empty critical sections
- *   tst-rwlock-pwn             random read/write mixes
- *   tst-rwlock-tryrdlock-stall 32 threads, mostly writers, tryrdlock then rdlock
+ * Ports (our own code, with the shapes of glibc's nptl tests of the same names, which found
+ * stalls in glibc's 2017 rwlock):
+ *   tst-rwlock20               phase hand-over: three threads, empty critical sections
+ *   tst-rwlock-pwn             three threads, random reads and writes, fresh threads per round
+ *   tst-rwlock-tryrdlock-stall 32 threads, 7 writes in 8, tryrdlock then rdlock
+ * plus a 16-thread random mix of every kind of call (timed, try) with exclusion checks
  * and our own regression for FINDINGS.md F2 (a writer giving up re-flipped PHASE and
  * stranded a reader that had been admitted but had not yet woken).
  *
@@ -59,20 +60,62 @@ static void watchdog_stop(watchdog *w) {
     join(w->t);
 }
 
-/* ---- glibc tst-rwlock20: phase switches with empty critical sections ----
- * glibc's version: one writer and two readers loop with empty critical sections; the bug was
- * a reader and the writer each waiting for the other after the lock switched phase. */
+/* ---- glibc tst-rwlock20: read-phase / write-phase hand-over, empty critical sections ----
+ * As glibc's: three threads; thread 0 alternates one write lock and one read lock, threads 1
+ * and 2 write-lock 100 times per round. glibc's bug was a reader and a writer each waiting
+ * for the other at a phase switch. */
 
 typedef struct {
     gs_rwmutex rw;
-    long loops;
+    long rounds;
     watchdog wd;
 } rw20_arg;
 
 static void rw20_worker(void *p, int index) {
     rw20_arg *a = (rw20_arg *)p;
+    for (long r = 0; r < a->rounds; r++) {
+        int wcnt = index == 0 ? 1 : 100, rcnt = index == 0 ? 1 : 0;
+        while (wcnt + rcnt > 0) {
+            if (wcnt) {
+                gs_rwmutex_lock(&a->rw);
+                gs_rwmutex_unlock(&a->rw);
+                wcnt--;
+            }
+            if (rcnt) {
+                gs_rwmutex_rlock(&a->rw);
+                gs_rwmutex_runlock(&a->rw);
+                rcnt--;
+            }
+            a->wd.progress++;
+        }
+    }
+}
+
+TEST(TestRwlock20PhaseSwitch) {
+    static rw20_arg a;
+    a.rounds = scaled(200000);
+    watchdog_start(&a.wd, "tst-rwlock20");
+    run_threads(3, rw20_worker, &a);
+    watchdog_stop(&a.wd);
+    CHECK_EQ(a.wd.progress, a.rounds * (1 + 100 + 100));
+}
+
+/* ---- glibc tst-rwlock-pwn: three threads, random reads and writes, fresh threads per
+ * round (glibc: PREFER_WRITER_NONRECURSIVE, bug 23861: the second-to-last reader failed to
+ * wake the last) ---- */
+
+typedef struct {
+    gs_rwmutex rw;
+    long loops;
+    watchdog wd;
+} pwn3_arg;
+
+static void pwn3_worker(void *p, int index) {
+    pwn3_arg *a = (pwn3_arg *)p;
+    unsigned seed = (unsigned)index * 2654435761u + (unsigned)a->wd.progress + 1;
     for (long i = 0; i < a->loops; i++) {
-        if (index == 0) {
+        seed = seed * 1103515245u + 12345u;
+        if ((seed >> 16) & 1) {
             gs_rwmutex_lock(&a->rw);
             gs_rwmutex_unlock(&a->rw);
         } else {
@@ -83,16 +126,17 @@ static void rw20_worker(void *p, int index) {
     }
 }
 
-TEST(TestRwlock20PhaseSwitch) {
-    static rw20_arg a;
-    a.loops = scaled(300000);
-    watchdog_start(&a.wd, "tst-rwlock20");
-    run_threads(3, rw20_worker, &a);
+TEST(TestRwlockPwn) {
+    static pwn3_arg a;
+    a.loops = scaled(200000);
+    watchdog_start(&a.wd, "tst-rwlock-pwn");
+    for (int round = 0; round < 10; round++)
+        run_threads(3, pwn3_worker, &a);
     watchdog_stop(&a.wd);
-    CHECK_EQ(a.wd.progress, 3 * a.loops);
+    CHECK_EQ(a.wd.progress, 10 * 3 * a.loops);
 }
 
-/* ---- glibc tst-rwlock-pwn: random mixes of reads and writes, timed and not ---- */
+/* ---- ours, after tst-rwlock-pwn: 16 threads, every kind of call, exclusion checked ---- */
 
 typedef struct {
     gs_rwmutex rw;
@@ -149,7 +193,7 @@ static void pwn_worker(void *p, int index) {
 TEST(TestRwlockPwnRandomMix) {
     static pwn_arg a;
     a.loops = scaled(30000);
-    watchdog_start(&a.wd, "tst-rwlock-pwn");
+    watchdog_start(&a.wd, "random mix, 16 threads");
     run_threads(16, pwn_worker, &a);
     watchdog_stop(&a.wd);
     CHECK_EQ(a.bad, 0);
@@ -157,8 +201,8 @@ TEST(TestRwlockPwnRandomMix) {
     gs_rwmutex_unlock(&a.rw);
 }
 
-/* ---- glibc tst-rwlock-tryrdlock-stall: 32 threads, mostly writers; readers try first ----
- * glibc's bug: a failed tryrdlock could consume the wake-up meant for a blocked reader. */
+/* ---- glibc tst-rwlock-tryrdlock-stall: 32 threads, mostly writes; reads try first ----
+ * glibc's bug 23844: tryrdlock did not wake the readers waiting on the write-phase futex. */
 
 typedef struct {
     gs_rwmutex rw;
@@ -167,15 +211,16 @@ typedef struct {
 } tryrd_arg;
 
 static void tryrd_worker(void *p, int index) {
+    (void)index;
     tryrd_arg *a = (tryrd_arg *)p;
     for (long i = 0; i < a->loops; i++) {
-        if (index % 8 == 0) { /* 1 in 8 is a reader */
+        if (i % 8 != 0) { /* as glibc's: 7 of 8 iterations write */
+            gs_rwmutex_lock(&a->rw);
+            gs_rwmutex_unlock(&a->rw);
+        } else { /* try to read-lock, then read-lock */
             if (!gs_rwmutex_tryrlock(&a->rw))
                 gs_rwmutex_rlock(&a->rw);
             gs_rwmutex_runlock(&a->rw);
-        } else {
-            gs_rwmutex_lock(&a->rw);
-            gs_rwmutex_unlock(&a->rw);
         }
         a->wd.progress++;
     }
@@ -183,7 +228,7 @@ static void tryrd_worker(void *p, int index) {
 
 TEST(TestRwlockTryrdlockStall) {
     static tryrd_arg a;
-    a.loops = scaled(5000);
+    a.loops = scaled(200000);
     watchdog_start(&a.wd, "tst-rwlock-tryrdlock-stall");
     run_threads(32, tryrd_worker, &a);
     watchdog_stop(&a.wd);
@@ -249,6 +294,7 @@ int main(int argc, char **argv) {
     gs_test_init(argc, argv);
     RUN(TestWriterGiveUpDoesNotStrandReader);
     RUN(TestRwlock20PhaseSwitch);
+    RUN(TestRwlockPwn);
     RUN(TestRwlockPwnRandomMix);
     RUN(TestRwlockTryrdlockStall);
     return 0;
