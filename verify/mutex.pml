@@ -10,8 +10,11 @@
  *     passes nondeterministically while it sleeps (futex_wait's timeout);
  *   - memory orders: the model is sequentially consistent; TSan checks the orders.
  *
+ *   - the fast paths (gs_mutex_lock's CAS 0 -> LOCKED, mutex.c:217/182; gs_mutex_unlock's
+ *     CAS LOCKED -> 0, 223) are left out: each is its slow path's first iteration with the
+ *     loaded value guessed (0, LOCKED), so the slow path alone has the same behaviours.
+ *
  * Map from the model to src/mutex.c (function: lines):
- *   M_fast      gs_mutex_lock / gs__mutex_lock_until fast CAS 0 -> LOCKED    (217, 182)
  *   M_load      old = load                                                   (97)
  *   M_barge     !LOCKED: CAS old -> old|LOCKED                               (114-118)
  *   M_newcomer  HANDOFF: set NEWCOMER (CAS), wait tag NEWCOMER, reload       (119-128)
@@ -22,9 +25,8 @@
  *   M_prepare   clear WOKEN, set STARVING if starving (CAS)                  (162-169)
  *   M_sleep     wait(old, tag WAITER), reload, maybe starving                (170-174)
  *   T_try       gs_mutex_trylock                                             (227-234)
- *   U_fast      gs_mutex_unlock fast CAS LOCKED -> 0                          (221-224)
- *   U_slow      gs__mutex_unlock_slow: load, fatal check, CAS, then wake(1, WAITER)
- *                                                                            (187-213)
+ *   U_load      gs__mutex_unlock_slow: load, fatal check, CAS               (187-209)
+ *   U_wake      then wake(1, WAITER) if the CAS set WOKEN or HANDOFF         (211-212)
  *
  * Properties:
  *   - mutual exclusion: assert at every acquisition that nobody holds the lock;
@@ -35,8 +37,13 @@
  *   - a timed-out waiter never swallows a handoff, no lost wake-up, no deadlock: with
  *     ITERS > 0 each thread does ITERS operations and stops; any run where a thread stays
  *     blocked is an invalid end state, and the checker asserts the word is 0 at the end;
- *   - with ITERS == 0 (threads loop forever), ltl `progress`: under weak fairness every
- *     untimed lock call returns (see verify/run.sh for the runs).
+ *   - with ITERS == 0 (threads loop forever, FIFO futex, LIVE): ltl `nolostwake`, no
+ *     thread sleeps in the futex forever while the others run; ltl `starvation`, every
+ *     untimed lock call returns (holds for 2 threads; FINDINGS.md F1 for 3).
+ *
+ * LIVE (liveness runs): each "load, decide, CAS" is fused into one step, i.e. a CAS retry
+ * loop is assumed to end (otherwise weak fairness lets a CAS fail forever, which says
+ * nothing about the algorithm); safety runs keep every load and CAS apart.
  */
 #ifndef NTHREADS
 #define NTHREADS 3
