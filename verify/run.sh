@@ -146,8 +146,8 @@ if [ "$full" = 1 ]; then
         "1 reader + 2 writers (timed or not) forever: an announced writer gets in or gives up"
     run rwmutex-reader-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N reader" pass \
         "1 reader + 2 writers (timed or not) forever: every untimed rlock returns"
-    run rwmutex-F3-fix-live rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DTRY_F3" "$LIVE" "-a -f -N writer" pass \
-        "FINDINGS F3's proposed fix (model only): writer liveness with timed readers"
+    run rwmutex-F3-fix-live rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DWTIMED=0 -DTRY_F3" "$LIVE" "-a -f -N writer" pass \
+        "FINDINGS F3's proposed fix (model only): writer liveness with timed readers (writers untimed)"
     run rwmutex-F3-fix-safety rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2 -DTRY_F3" "$SAFE" "" pass \
         "FINDINGS F3's proposed fix (model only): safety"
     run mutex-F1-try mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
