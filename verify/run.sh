@@ -116,8 +116,10 @@ run rwmutex-reader rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0 -DWT
     "1 reader + 2 writers forever, weak fairness: every rlock returns"
 run rwmutex-F2 rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2 -DBUG_F2" "$SAFE" "" violation \
     "FINDINGS F2 (fork-point code, no P count): a writer's give-up strands an admitted reader"
-run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" violation \
-    "FINDINGS F3: a reader that times out and retries can keep an announced writer from seeing A == 0"
+run rwmutex-writer-rtimed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DWTIMED=0" "$LIVE" "-a -f -N writer" pass \
+    "1 reader (timed or not) + 2 writers forever: an announced writer gets the lock (F3 fixed)"
+run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DBUG_F3" "$LIVE" "-a -f -N writer" violation \
+    "FINDINGS F3 (rlock before a34920d): a reader that times out and retries keeps an announced writer out"
 
 # ---- gs_once, gs_waitgroup (main's src/once.c, src/waitgroup.c) ----
 run once-3 once.pml "-DNTHREADS=3" "$SAFE" "" pass \
@@ -142,14 +144,10 @@ if [ "$full" = 1 ]; then
         "1 reader + 2 writers x 2 ops"
     run rwmutex-safety-2r1w-x2 rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2" "$SAFE" "" pass \
         "2 readers + 1 writer x 2 ops"
-    run rwmutex-writer-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N writer" pass \
-        "1 reader + 2 writers (timed or not) forever: an announced writer gets in or gives up"
     run rwmutex-reader-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N reader" pass \
         "1 reader + 2 writers (timed or not) forever: every untimed rlock returns"
-    run rwmutex-F3-fix-live rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DWTIMED=0 -DTRY_F3" "$LIVE" "-a -f -N writer" pass \
-        "FINDINGS F3's proposed fix (model only): writer liveness with timed readers (writers untimed)"
-    run rwmutex-F3-fix-safety rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2 -DTRY_F3" "$SAFE" "" pass \
-        "FINDINGS F3's proposed fix (model only): safety"
+    run rwmutex-writer-all-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" pass \
+        "readers and writers timed or not, forever: an announced writer gets in or gives up"
     run mutex-F1-try mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
         "FINDINGS F1: keeping STARVING until the queue drains is not enough"
 fi

@@ -1,6 +1,7 @@
 /* verify/rwmutex.pml: gs_rwmutex's state machine (src/rwmutex.c) as implemented, for SPIN.
  *
- * Models main's src/rwmutex.c as of ae639b8: the state word with Q, P, A, WBLOCK, WHOLD,
+ * Models main's src/rwmutex.c as of a34920d (ae639b8's writer path; a34920d's state-path
+ * rlock, which adds to A or Q in the one CAS that looks at WPEND): the state word with Q, P, A, WBLOCK, WHOLD,
  * WPEND, PHASE, WSLEEP; the writer mutex w, held by a slow-path writer until its release;
  * the writer fast path; reader and writer tags; timed readers and writers. The BRAVO
  * reader-bias path (bias flag and slot table) is NOT modelled: readers here always take the
@@ -19,9 +20,10 @@
  * re-read, which the model's interleavings already contain.
  *
  * Map from the model to src/rwmutex.c (functions of ae639b8):
- *   R_add       gs__rw_state_rlock: fetch_add A+1
- *   R_move      gs__rw_rlock_wait: admitted if !WPEND or PHASE moved, else CAS A-1,Q+1 and
- *               wake the writer if that drained A (gs__rw_after_reader_left)
+ *   R_add       gs__rw_state_rlock: load; CAS A+1 if !WPEND, else Q+1 (then R_queued)
+ *   R_move      (BUG_F3 only: the code before a34920d) fetch_add A+1 first; then admitted
+ *               if !WPEND or PHASE moved, else CAS A-1,Q+1 and wake the writer if that
+ *               drained A (gs__rw_after_reader_left)
  *   R_queued    queued: sleep (tag READER) until PHASE moves; timed out: CAS Q-1 (R_leave)
  *   R_noticed   gs__rw_reader_noticed: P-1; the one taking P to 0 clears WSLEEP and wakes
  *               the writer
@@ -38,7 +40,7 @@
  *               gs_rwmutex_unlock's fast CASes are this release's Q == 0, WHOLD == 0 case.
  *   writer_sleep    gs__rw_writer_wait: set WSLEEP (CAS), sleep tag WRITER
  * BUG_F2 defined: the announce ignores P (the fork-point code 0efe433, which had no P):
- * SPIN then finds FINDINGS.md F2.
+ * SPIN then finds FINDINGS.md F2. BUG_F3 defined: rlock as before a34920d: F3.
  *
  * LIVE (liveness runs): each "load, decide, CAS" is fused into one step (CAS retry loops
  * terminate), as in verify/mutex.pml; safety runs keep every load and CAS apart.
@@ -244,21 +246,30 @@ next_op:
 R_lock:
     rtrying[me] = !timed;
 R_add:
-#ifdef TRY_F3
-    /* Candidate fix for FINDINGS.md F3 (not what src/rwmutex.c does): a reader that finds a
-     * writer pending queues at once (Q+1) instead of adding to A first. */
-    atomic {
+#ifndef BUG_F3
+    /* gs__rw_state_rlock (a34920d): load, then one CAS that adds to A if no writer is
+     * pending, else to Q; a failed CAS reloads. */
+    old = st;
+    do
+    :: atomic {
+#ifdef LIVE
         old = st;
+#endif
         if
-        :: !(old & WPEND) -> st = st + READER; SHOW("rlock A+1")
-        :: else -> st = st + QUEUED; SHOW("rlock queues at once (Q+1)")
+        :: st == old && !(old & WPEND) -> st = old + READER; ph = PH_DONE; SHOW("rlock A+1")
+        :: st == old && (old & WPEND) -> st = old + QUEUED; ph = PH_OUT; SHOW("rlock queues (Q+1)")
+        :: st != old -> old = st
         fi
-    }
-    if
-    :: !(old & WPEND) -> old = 0; goto r_acquired
-    :: else -> phase = old & PHASE; cur = old + QUEUED; old = 0; goto R_queued_entry
-    fi;
+       }
+        if
+        :: ph == PH_DONE -> ph = PH_RUN; old = 0; goto r_acquired
+        :: ph == PH_OUT -> ph = PH_RUN; phase = old & PHASE; cur = old + QUEUED; old = 0;
+            goto R_queued_entry
+        :: else
+        fi
+    od;
 #else
+    /* Before a34920d (FINDINGS.md F3): fetch_add A+1 first, look at WPEND after. */
     atomic {
         old = st;
         st = st + READER;
