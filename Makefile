@@ -49,6 +49,33 @@ $(foreach c,$(CONFIGS),$(eval $(call CONFIG_RULES,$(c))))
 test: $(addprefix test-,$(CONFIGS))
 	@echo "gosync: all four test builds passed (release, park, tsan, asan+ubsan)"
 
+# ---- verification (issue 8; docs/VERIFICATION.md) ----
+#   make verify        verify-models, then torture
+#   make verify-models SPIN models (verify/run.sh; FULL=1 for the larger set)
+#   make torture       tests/torture for TORTURE_SECONDS (default 30) on the release build
+#   make test-faults   the suite built with -DGOSYNC_FAULT_INJECT=ON (spurious wake-ups, extra wakes)
+#   make valgrind      every test of the release build under valgrind memcheck
+#   make lint          cppcheck and clang-tidy with the checked-in configuration
+TORTURE_SECONDS ?= 30
+CONFIG_faults  = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_FAULT_INJECT=ON -DGOSYNC_BUILD_BENCH=OFF
+$(eval $(call CONFIG_RULES,faults))
+
+.PHONY: verify verify-models torture valgrind lint test-faults
+
+verify: verify-models torture
+
+verify-models:
+	./verify/run.sh $(if $(FULL),--full)
+
+torture: build
+	./build/release/tests/torture --seconds $(TORTURE_SECONDS)
+
+valgrind: build
+	./verify/valgrind.sh build/release
+
+lint:
+	./verify/lint.sh
+
 bench: build
 	./scripts/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 

@@ -1,0 +1,166 @@
+#!/bin/sh
+# verify/run.sh: runs gosync's SPIN models and fails on any unexpected result.
+#
+#   verify/run.sh [--full] [--only NAME] [--keep]
+#
+# Each run: spin -a generates the verifier (pan.c) from a model with -D settings, cc builds it,
+# pan searches exhaustively (hash compaction off: every state is stored, so "errors: 0" on a
+# complete search is a proof for that configuration). A run marked "expect=violation" is a
+# known finding (verify/FINDINGS.md): it must still produce its counterexample, so the model
+# cannot silently stop seeing it; when the C code is fixed, flip the model and the
+# expectation together.
+#
+# The default set takes about 2 minutes on 2 cores and 1 GB; --full adds the larger
+# configurations (about 20 minutes more, up to ~6 GB). Work files go to build/verify/<run>/ (trails stay there on failure).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+out=${GS_VERIFY_DIR:-$root/build/verify}
+full=0
+only=
+keep=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --full) full=1 ;;
+    --only) only=$2; shift ;;
+    --keep) keep=1 ;;
+    *) echo "usage: $0 [--full] [--only NAME] [--keep]" >&2; exit 2 ;;
+    esac
+    shift
+done
+command -v spin >/dev/null || { echo "verify: spin not found (apt-get install -y spin)" >&2; exit 2; }
+CC=${CC:-cc}
+# pan's own memory cap (MB): a run that needs more fails loudly instead of swapping.
+MEMLIM=${GS_VERIFY_MEMLIM:-8000}
+
+failed=0
+ran=0
+
+# run NAME MODEL "SPIN_DEFINES" "CC_DEFINES" "PAN_ARGS" pass|violation "WHAT"
+run() {
+    name=$1 model=$2 sdefs=$3 cdefs=$4 pargs=$5 expect=$6 what=$7
+    if [ -n "$only" ] && [ "$only" != "$name" ]; then
+        return 0
+    fi
+    dir=$out/$name
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$here"/*.pml "$dir"/
+    start=$(date +%s)
+    (
+        cd "$dir"
+        # shellcheck disable=SC2086
+        spin -a $sdefs "$model" >spin.log 2>&1 || { cat spin.log; exit 3; }
+        # shellcheck disable=SC2086
+        $CC -O2 -w -DMEMLIM="$MEMLIM" $cdefs -o pan pan.c >cc.log 2>&1 || { cat cc.log; exit 3; }
+        # shellcheck disable=SC2086
+        ./pan -m10000000 $pargs >pan.log 2>&1 || true
+    ) || { echo "FAIL  $name: could not build the verifier"; failed=$((failed + 1)); return 0; }
+    secs=$(($(date +%s) - start))
+    log=$dir/pan.log
+    states=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' "$log" | head -1)
+    errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$log" | head -1)
+    incomplete=$(grep -c -e 'max search depth too small' -e 'out of memory' -e 'memory limit' "$log" || true)
+    ran=$((ran + 1))
+    if [ "$expect" = pass ]; then
+        if [ "$errors" = 0 ] && [ "$incomplete" = 0 ]; then
+            printf 'ok    %-24s %12s states  %4ss  %s\n' "$name" "$states" "$secs" "$what"
+            [ "$keep" = 1 ] || rm -f "$dir"/pan "$dir"/pan.[bchmpt]
+            return 0
+        fi
+        echo "FAIL  $name: errors=${errors:-?} incomplete=$incomplete ($what); log: $log"
+        if ls "$dir"/*.trail >/dev/null 2>&1; then
+            echo "      counterexample (replay: cd $dir && spin -t $sdefs $model):"
+            (cd "$dir" && spin -t $sdefs "$model" 2>/dev/null | grep -E '^ +T[0-9]|CYCLE' | sed 's/^ */        /' | head -60)
+        fi
+        failed=$((failed + 1))
+    else
+        if [ -n "$errors" ] && [ "$errors" != 0 ]; then
+            printf 'ok    %-24s %12s states  %4ss  %s: counterexample found, as expected\n' \
+                "$name" "$states" "$secs" "$what"
+            return 0
+        fi
+        echo "FAIL  $name: expected a counterexample ($what) but got errors=${errors:-?}; log: $log"
+        failed=$((failed + 1))
+    fi
+}
+
+SAFE="-DSAFETY -DCOLLAPSE"
+LIVE="-DNOREDUCE -DCOLLAPSE"
+MLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY_THREADS=0"
+RLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY=0"
+
+echo "verify: SPIN models ($(spin -V | head -1)); $( [ $full = 1 ] && echo full || echo default) set"
+
+# ---- default set (CI): about 3 minutes on 2 cores ----
+# gs_mutex as of main a34920d (verify/mutex.pml)
+run mutex-safety mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+    "$SAFE" "" pass "3 threads x 1 op (lock/timed/try), spurious wake, any wake order: exclusion, invariants, only starvers claim, no lost wake-up/deadlock, word 0 at end"
+run mutex-F5 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0" \
+    "$SAFE" "" violation "FINDINGS F5: a waiter that becomes a starver while HANDOFF is set sleeps on it (ABA): deadlock"
+run mutex-F5-fix mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0 -DFIX_F5" \
+    "$SAFE" "" pass "F5's proposed fix (model only): 3 threads x 2 ops, as mutex-safety"
+run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DFIX_F5" "$LIVE" "-a -f -N starvation" pass \
+    "2 threads forever (with F5's fix), weak fairness: every untimed lock returns"
+run mutex-F6 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DFIX_F5" "$LIVE" "-a -f -N nolostwake" violation \
+    "FINDINGS F6: while handoffs go on, a plain waiter asleep is never woken"
+# gs_mutex before a34920d (verify/mutex_v1.pml): F1, and seeded bugs that the checks must see
+run mutex-v1-safety mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+    "$SAFE" "" pass "previous design, 3 threads x 1 op"
+run mutex-v1-starvation-3 mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" violation \
+    "FINDINGS F1 (previous design): with 3 threads a starving waiter can lose every handoff"
+run mutex-mutant-lost-wake mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
+    "$SAFE" "" violation "seeded bug: unlock does not wake a lone waiter"
+run mutex-mutant-swallow mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
+    "$SAFE" "" violation "seeded bug: a timed-out waiter leaves during a handoff"
+run rwmutex-safety-1r2w rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=1" "$SAFE" "" pass \
+    "1 reader + 2 writers x 1 op (blocking/timed/try), spurious wake, any wake order: exclusion, no lost wake-up/deadlock, word free at end"
+run rwmutex-safety-2r1w rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=1" "$SAFE" "" pass \
+    "2 readers + 1 writer x 1 op"
+run rwmutex-writer rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0 -DWTIMED=0" "$LIVE" "-a -f -N writer" pass \
+    "1 reader + 2 writers forever, weak fairness: an announced writer gets the lock"
+run rwmutex-reader rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0 -DWTIMED=0" "$LIVE" "-a -f -N reader" pass \
+    "1 reader + 2 writers forever, weak fairness: every rlock returns"
+run rwmutex-F2 rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2 -DBUG_F2" "$SAFE" "" violation \
+    "FINDINGS F2 (fork-point code, no P count): a writer's give-up strands an admitted reader"
+run rwmutex-writer-rtimed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DWTIMED=0" "$LIVE" "-a -f -N writer" pass \
+    "1 reader (timed or not) + 2 writers forever: an announced writer gets the lock (F3 fixed)"
+run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DBUG_F3" "$LIVE" "-a -f -N writer" violation \
+    "FINDINGS F3 (rlock before a34920d): a reader that times out and retries keeps an announced writer out"
+
+# ---- gs_once, gs_waitgroup (main's src/once.c, src/waitgroup.c) ----
+run once-3 once.pml "-DNTHREADS=3" "$SAFE" "" pass \
+    "3 callers: fn runs once, nobody returns before it did, no lost wake-up, word DONE"
+run once-4 once.pml "-DNTHREADS=4" "$SAFE" "" pass "4 callers, as above"
+run once-mutant-no-wake once.pml "-DNTHREADS=3 -DMUTANT_NO_WAKE" "$SAFE" "" violation \
+    "seeded bug: finishing over SLEEPERS without waking"
+run waitgroup-2x2 waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DROUNDS=2" "$SAFE" "" pass \
+    "2 workers, 2 waiters (one timed), 2 rounds: wait returns after every done, no false reuse alarm, no lost wake-up"
+run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_NO_FLAG" "$SAFE" "" violation \
+    "seeded bug: a waiter sleeps without setting WAITERS"
+
+# ---- full set: about 20 more minutes, up to ~6 GB ----
+if [ "$full" = 1 ]; then
+    run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
+        "3 workers, 3 waiters (one timed), 2 rounds"
+    run mutex-F5-fix-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1 -DFIX_F5" \
+        "$SAFE" "" pass "F5's fix: 4 threads x 1 op"
+    run mutex-v1-safety-3x2 mutex_v1.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+        "$SAFE" "" pass "previous design, 3 threads x 2 ops"
+    run mutex-v1-nolostwake mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
+        "previous design, 3 threads forever: no thread sleeps forever while others run"
+    run rwmutex-safety-1r2w-x2 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=2" "$SAFE" "" pass \
+        "1 reader + 2 writers x 2 ops"
+    run rwmutex-safety-2r1w-x2 rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=2" "$SAFE" "" pass \
+        "2 readers + 1 writer x 2 ops"
+    run rwmutex-reader-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N reader" pass \
+        "1 reader + 2 writers (timed or not) forever: every untimed rlock returns"
+    run rwmutex-writer-all-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" pass \
+        "readers and writers timed or not, forever: an announced writer gets in or gives up"
+    run mutex-F1-try mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
+        "FINDINGS F1: keeping STARVING until the queue drains is not enough"
+fi
+
+echo "verify: $ran runs, $failed failed"
+[ "$failed" = 0 ]
