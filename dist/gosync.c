@@ -2534,7 +2534,10 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
  *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
  *   wake and retry     clear WOKEN; take LOCKED if clear (n-1); else, once it has waited over
- *                      GS__STARVE_NS, become a starver (s+1) and sleep with tag STARVER
+ *                      GS__STARVE_NS, become a starver (s+1), look again (a handoff may be
+ *                      waiting for it) and sleep with tag STARVER. A plain waiter sleeps at
+ *                      most until it is due to become a starver, so none sleeps through
+ *                      starvation mode unpromoted
  *   unlock, normal     clear LOCKED; if n > 0 and !WOKEN: set WOKEN and wake the oldest
  *                      sleeper, starver or not
  *   unlock, starving   (starvers > 0, last handoff over a gap ago) set HANDOFF (LOCKED
@@ -2742,17 +2745,29 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
         /* Held: sleep, first clearing WOKEN, and becoming a starver once we have waited
          * long enough. */
         uint32_t want = old & ~GS__WOKEN;
-        bool promote = !starver && GS__STARVERS(old) < GS__STARVERS_MAX &&
-                       gs__now_ns() - start > GS__STARVE_NS;
+        bool can_promote = !starver && GS__STARVERS(old) < GS__STARVERS_MAX;
+        bool promote = can_promote && gs__now_ns() - start >= GS__STARVE_NS;
         if (promote)
             want += GS__STARVER;
         if (want != old) {
             if (!gs__cas_relaxed32(word, &old, want))
                 continue;
             old = want;
-            starver |= promote;
+            if (promote) {
+                /* Look again before sleeping: a handoff may be pending, and it is ours to
+                 * claim now. (Sleeping on it could lose it: verify/FINDINGS.md F5.) */
+                starver = true;
+                continue;
+            }
         }
-        if (!gs__wait(word, old, deadline_ns, starver ? GS__TAG_STARVER : GS__TAG_WAITER))
+        /* A plain waiter wakes by itself when it is due to become a starver: unlocks in
+         * starvation mode wake only starvers, and a plain waiter that nothing woke could
+         * otherwise sleep through every handoff (verify/FINDINGS.md F6). */
+        int64_t until = deadline_ns;
+        if (can_promote && start + GS__STARVE_NS < until)
+            until = start + GS__STARVE_NS;
+        if (!gs__wait(word, old, until, starver ? GS__TAG_STARVER : GS__TAG_WAITER) &&
+            until == deadline_ns)
             timed_out = true;
         old = gs__load_relaxed32(word);
     }
