@@ -3128,9 +3128,26 @@ void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dlfcn.h>
-#include <elf.h>
+/* What the platform offers for stacks and names (Linux/glibc has all three; macOS lacks
+ * elf.h; Windows has none, and CaptureStackBackTrace instead of backtrace). Without them a
+ * report still counts and times the waits, with fewer frames or bare addresses. */
+#if defined(__has_include)
+#if __has_include(<execinfo.h>)
 #include <execinfo.h>
+#define GS__HAVE_BACKTRACE 1
+#endif
+#if __has_include(<dlfcn.h>)
+#include <dlfcn.h>
+#define GS__HAVE_DLADDR 1
+#endif
+#if __has_include(<elf.h>) && defined(__ELF__)
+#include <elf.h>
+#define GS__HAVE_ELF 1
+#endif
+#endif
+#if defined(_WIN32)
+#include <windows.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -3224,7 +3241,15 @@ static bool gs__prof_grow(void) {
 void gs__profile_record(const void *lock, int64_t wait_ns) {
     (void)lock;
     void *buf[GS__PROF_DEPTH + 1];
+#if defined(GS__HAVE_BACKTRACE)
     int n = backtrace(buf, GS__PROF_DEPTH + 1);
+#elif defined(_WIN32)
+    int n = (int)CaptureStackBackTrace(0, GS__PROF_DEPTH + 1, buf, NULL);
+#else
+    buf[0] = NULL; /* no stack walker: the wait is counted under one unknown site */
+    buf[1] = __builtin_return_address(0);
+    int n = 2;
+#endif
     if (n < 1)
         return;
     void **pcs = buf + 1; /* drop this function's own frame */
@@ -3259,8 +3284,10 @@ int gs_profile_start(int rate) {
     if (rate > 0) {
         /* backtrace() loads the unwinder (and allocates) on its first call: do that here,
          * not inside a lock's slow path. */
+#if defined(GS__HAVE_BACKTRACE)
         void *warm[2];
         backtrace(warm, 2);
+#endif
         gs__prof_lock();
         if (prof.start_ns == 0)
             prof.start_ns = gs__now_ns();
@@ -3299,6 +3326,7 @@ typedef struct {
     int n;
 } gs__symbolizer;
 
+#if defined(GS__HAVE_ELF)
 static int gs__sym_cmp(const void *a, const void *b) {
     uintptr_t x = ((const gs__sym *)a)->lo, y = ((const gs__sym *)b)->lo;
     return x < y ? -1 : x > y;
@@ -3373,13 +3401,25 @@ static void gs__module_load(gs__module *m, const char *path) {
     (void)path;
 #endif
 }
+#else
+static void gs__module_load(gs__module *m, const char *path) {
+    (void)m;
+    (void)path;
+}
+#endif
 
 /* Names pc: its function (NULL if unknown), the offset into it, and its module's path. */
 static const char *gs__symbolize(gs__symbolizer *z, uintptr_t pc, uintptr_t *off,
                                  const char **module) {
-    Dl_info info;
     *off = 0;
     *module = "?";
+#if !defined(GS__HAVE_DLADDR)
+    (void)z;
+    (void)pc;
+    (void)gs__module_load; /* no way to find a module here */
+    return NULL;
+#else
+    Dl_info info;
     if (!dladdr((void *)pc, &info))
         return NULL;
     gs__module *m = NULL;
@@ -3414,6 +3454,7 @@ static const char *gs__symbolize(gs__symbolizer *z, uintptr_t pc, uintptr_t *off
         return info.dli_sname;
     }
     return NULL;
+#endif
 }
 
 static void gs__symbolizer_free(gs__symbolizer *z) {
@@ -3575,6 +3616,9 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
     gs_profile_start(rate > 0 ? rate : 1);
     atexit(gs__prof_write_at_exit);
 }
+#undef GS__HAVE_BACKTRACE
+#undef GS__HAVE_DLADDR
+#undef GS__HAVE_ELF
 #undef GS__PROF_DEPTH
 #undef GS__PROF_MAX_STACKS
 

@@ -87,7 +87,9 @@ GS_API bool gs_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_ns)
 GS_API extern uint64_t gs__rw_table[GS__RW_SLOTS];
 GS_API void gs__rwmutex_rlock_backout(gs_rwmutex *rw, uint64_t *slot);
 
-#if !defined(GS_NO_INLINE) && defined(__has_builtin) &&                                            \
+/* Inlined where the thread pointer is one instruction and the builtin is known to work
+ * (Linux on x86-64 and AArch64; clang accepts the builtin for macOS but cannot compile it). */
+#if !defined(GS_NO_INLINE) && defined(__has_builtin) && defined(__linux__) &&                      \
     (defined(__x86_64__) || defined(__aarch64__))
 #if __has_builtin(__builtin_thread_pointer)
 #define GS__RW_INLINE 1
