@@ -451,7 +451,17 @@ static inline bool gs__map_get(const gs__map *m, uint64_t key, uint32_t *val) {
     }
 }
 
-static inline void gs__map_put(gs__map *m, uint64_t key, uint32_t val);
+/* Stores key -> val; the table has room (at most half full after the store). */
+static inline void gs__map_insert(gs__map *m, uint64_t key, uint32_t val) {
+    uint32_t mask = m->cap - 1;
+    uint32_t i = (uint32_t)gs__hash64(key) & mask;
+    while (m->keys[i] != 0 && m->keys[i] != key)
+        i = (i + 1) & mask;
+    if (m->keys[i] == 0)
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
 
 static inline void gs__map_grow(gs__map *m) {
     gs__map old = *m;
@@ -463,7 +473,7 @@ static inline void gs__map_grow(gs__map *m) {
         gs__fatal("out of memory");
     for (uint32_t i = 0; i < old.cap; i++)
         if (old.keys[i])
-            gs__map_put(m, old.keys[i], old.vals[i]);
+            gs__map_insert(m, old.keys[i], old.vals[i]);
     free(old.keys);
     free(old.vals);
 }
@@ -471,14 +481,7 @@ static inline void gs__map_grow(gs__map *m) {
 static inline void gs__map_put(gs__map *m, uint64_t key, uint32_t val) {
     if (2 * (m->n + 1) > m->cap)
         gs__map_grow(m);
-    uint32_t mask = m->cap - 1;
-    uint32_t i = (uint32_t)gs__hash64(key) & mask;
-    while (m->keys[i] != 0 && m->keys[i] != key)
-        i = (i + 1) & mask;
-    if (m->keys[i] == 0)
-        m->n++;
-    m->keys[i] = key;
-    m->vals[i] = val;
+    gs__map_insert(m, key, val);
 }
 
 static inline void gs__map_del(gs__map *m, uint64_t key) {
@@ -1840,6 +1843,13 @@ static void *gs__dbg_realloc(void *p, size_t n) {
     return q;
 }
 
+static void *gs__dbg_calloc(size_t n) {
+    void *q = gs__book_calloc(1, n);
+    if (q == NULL)
+        gs__fatal("debug mode: out of memory");
+    return q;
+}
+
 static void gs__vec_push(gs__vec *v, uint32_t x) {
     if (v->n == v->cap) {
         v->cap = v->cap ? 2 * v->cap : 4;
@@ -1882,6 +1892,8 @@ static void gs__sb_printf(gs__sbuf *b, const char *fmt, ...) {
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
+        /* clang-analyzer 14 reports ap as uninitialized here, one line after va_start. */
+        // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
         int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
         va_end(ap);
         if (k < 0)
@@ -1949,9 +1961,7 @@ static gs__dthread *gs__dbg_me(void) {
     gs__dthread *t = gs__dbg_self;
     if (t)
         return t;
-    t = gs__book_calloc(1, sizeof *t);
-    if (t == NULL)
-        gs__fatal("debug mode: out of memory");
+    t = gs__dbg_calloc(sizeof *t);
     t->num = ++dbg.threads_seen;
     t->next = dbg.threads;
     if (dbg.threads)
@@ -2993,7 +3003,7 @@ static void gs__once_remember(gs__once_thread *self, gs__once_call call) {
         self->exit_hook = true;
     }
     if (self->n == self->cap) {
-        uint32_t cap = self->cap * 2;
+        uint32_t cap = self->cap ? self->cap * 2 : GS__ONCE_SMALL;
         gs__once_call *calls = (gs__once_call *)malloc(cap * sizeof *calls);
         if (calls == NULL)
             gs__fatal("Once: out of memory");
@@ -3150,6 +3160,7 @@ void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
 #endif
 #include <pthread.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -3420,7 +3431,8 @@ static const char *gs__symbolize(gs__symbolizer *z, uintptr_t pc, uintptr_t *off
     return NULL;
 #else
     Dl_info info;
-    if (!dladdr((void *)pc, &info))
+    /* pc was a code address (a void * from the stack walk) before it was a number. */
+    if (!dladdr((void *)pc, &info)) // NOLINT(performance-no-int-to-ptr)
         return NULL;
     gs__module *m = NULL;
     for (int i = 0; i < z->n; i++)
@@ -3437,17 +3449,19 @@ static const char *gs__symbolize(gs__symbolizer *z, uintptr_t pc, uintptr_t *off
     if (m == NULL)
         return info.dli_sname;
     *module = m->path;
-    size_t lo = 0, hi = m->n;
-    while (lo < hi) { /* the last symbol starting at or below pc */
-        size_t mid = (lo + hi) / 2;
-        if (m->syms[mid].lo <= pc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo > 0 && pc < m->syms[lo - 1].hi) {
-        *off = pc - m->syms[lo - 1].lo;
-        return m->syms[lo - 1].name;
+    if (m->syms != NULL) { /* the module's own table, when it could be read */
+        size_t lo = 0, hi = m->n;
+        while (lo < hi) { /* the last symbol starting at or below pc */
+            size_t mid = (lo + hi) / 2;
+            if (m->syms[mid].lo <= pc)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0 && pc < m->syms[lo - 1].hi) {
+            *off = pc - m->syms[lo - 1].lo;
+            return m->syms[lo - 1].name;
+        }
     }
     if (info.dli_sname && info.dli_saddr) {
         *off = pc - (uintptr_t)info.dli_saddr;
@@ -3611,9 +3625,9 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
     if (path == NULL || *path == 0)
         return;
     const char *r = getenv("GOSYNC_PROFILE_RATE");
-    int rate = r ? atoi(r) : 1;
+    long rate = r ? strtol(r, NULL, 10) : 1;
     gs__prof_path = path;
-    gs_profile_start(rate > 0 ? rate : 1);
+    gs_profile_start(rate > 0 && rate <= INT_MAX ? (int)rate : 1);
     atexit(gs__prof_write_at_exit);
 }
 #undef GS__HAVE_BACKTRACE
@@ -4378,9 +4392,9 @@ void gs_waitgroup_add(gs_waitgroup *wg, int64_t delta) {
     uint32_t *futex = gs__wg_futex(wg);
     uint64_t *word = &wg->state;
     uint64_t old = gs__load_relaxed64(word);
-    uint64_t count, next;
+    uint64_t next;
     do {
-        count = GS__WG_COUNT(old);
+        uint64_t count = GS__WG_COUNT(old);
         if (delta > 0) {
             if ((uint64_t)delta > GS__WG_COUNT_MAX - count)
                 gs__fatal("WaitGroup counter overflow");

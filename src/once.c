@@ -141,7 +141,7 @@ static void gs__once_remember(gs__once_thread *self, gs__once_call call) {
         self->exit_hook = true;
     }
     if (self->n == self->cap) {
-        uint32_t cap = self->cap * 2;
+        uint32_t cap = self->cap ? self->cap * 2 : GS__ONCE_SMALL;
         gs__once_call *calls = (gs__once_call *)malloc(cap * sizeof *calls);
         if (calls == NULL)
             gs__fatal("Once: out of memory");

@@ -39,6 +39,7 @@
 #endif
 #include <pthread.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -316,7 +317,8 @@ static const char *gs__symbolize(gs__symbolizer *z, uintptr_t pc, uintptr_t *off
     return NULL;
 #else
     Dl_info info;
-    if (!dladdr((void *)pc, &info))
+    /* pc was a code address (a void * from the stack walk) before it was a number. */
+    if (!dladdr((void *)pc, &info)) // NOLINT(performance-no-int-to-ptr)
         return NULL;
     gs__module *m = NULL;
     for (int i = 0; i < z->n; i++)
@@ -333,17 +335,19 @@ static const char *gs__symbolize(gs__symbolizer *z, uintptr_t pc, uintptr_t *off
     if (m == NULL)
         return info.dli_sname;
     *module = m->path;
-    size_t lo = 0, hi = m->n;
-    while (lo < hi) { /* the last symbol starting at or below pc */
-        size_t mid = (lo + hi) / 2;
-        if (m->syms[mid].lo <= pc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo > 0 && pc < m->syms[lo - 1].hi) {
-        *off = pc - m->syms[lo - 1].lo;
-        return m->syms[lo - 1].name;
+    if (m->syms != NULL) { /* the module's own table, when it could be read */
+        size_t lo = 0, hi = m->n;
+        while (lo < hi) { /* the last symbol starting at or below pc */
+            size_t mid = (lo + hi) / 2;
+            if (m->syms[mid].lo <= pc)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0 && pc < m->syms[lo - 1].hi) {
+            *off = pc - m->syms[lo - 1].lo;
+            return m->syms[lo - 1].name;
+        }
     }
     if (info.dli_sname && info.dli_saddr) {
         *off = pc - (uintptr_t)info.dli_saddr;
@@ -507,8 +511,8 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
     if (path == NULL || *path == 0)
         return;
     const char *r = getenv("GOSYNC_PROFILE_RATE");
-    int rate = r ? atoi(r) : 1;
+    long rate = r ? strtol(r, NULL, 10) : 1;
     gs__prof_path = path;
-    gs_profile_start(rate > 0 ? rate : 1);
+    gs_profile_start(rate > 0 && rate <= INT_MAX ? (int)rate : 1);
     atexit(gs__prof_write_at_exit);
 }

@@ -61,9 +61,9 @@ void gs_waitgroup_add(gs_waitgroup *wg, int64_t delta) {
     uint32_t *futex = gs__wg_futex(wg);
     uint64_t *word = &wg->state;
     uint64_t old = gs__load_relaxed64(word);
-    uint64_t count, next;
+    uint64_t next;
     do {
-        count = GS__WG_COUNT(old);
+        uint64_t count = GS__WG_COUNT(old);
         if (delta > 0) {
             if ((uint64_t)delta > GS__WG_COUNT_MAX - count)
                 gs__fatal("WaitGroup counter overflow");

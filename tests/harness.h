@@ -174,8 +174,8 @@ static int gs_t_ndeaths;
 
 static void gs_t_alarm(int sig) {
     (void)sig;
-    static const char msg[] = "FAIL: test timed out (GS_TEST_TIMEOUT)\n";
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    static const char timeout_msg[] = "FAIL: test timed out (GS_TEST_TIMEOUT)\n";
+    ssize_t ignored = write(2, timeout_msg, sizeof timeout_msg - 1);
     (void)ignored;
     _exit(1);
 }

@@ -41,7 +41,17 @@ static inline bool gs__map_get(const gs__map *m, uint64_t key, uint32_t *val) {
     }
 }
 
-static inline void gs__map_put(gs__map *m, uint64_t key, uint32_t val);
+/* Stores key -> val; the table has room (at most half full after the store). */
+static inline void gs__map_insert(gs__map *m, uint64_t key, uint32_t val) {
+    uint32_t mask = m->cap - 1;
+    uint32_t i = (uint32_t)gs__hash64(key) & mask;
+    while (m->keys[i] != 0 && m->keys[i] != key)
+        i = (i + 1) & mask;
+    if (m->keys[i] == 0)
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
 
 static inline void gs__map_grow(gs__map *m) {
     gs__map old = *m;
@@ -53,7 +63,7 @@ static inline void gs__map_grow(gs__map *m) {
         gs__fatal("out of memory");
     for (uint32_t i = 0; i < old.cap; i++)
         if (old.keys[i])
-            gs__map_put(m, old.keys[i], old.vals[i]);
+            gs__map_insert(m, old.keys[i], old.vals[i]);
     free(old.keys);
     free(old.vals);
 }
@@ -61,14 +71,7 @@ static inline void gs__map_grow(gs__map *m) {
 static inline void gs__map_put(gs__map *m, uint64_t key, uint32_t val) {
     if (2 * (m->n + 1) > m->cap)
         gs__map_grow(m);
-    uint32_t mask = m->cap - 1;
-    uint32_t i = (uint32_t)gs__hash64(key) & mask;
-    while (m->keys[i] != 0 && m->keys[i] != key)
-        i = (i + 1) & mask;
-    if (m->keys[i] == 0)
-        m->n++;
-    m->keys[i] = key;
-    m->vals[i] = val;
+    gs__map_insert(m, key, val);
 }
 
 static inline void gs__map_del(gs__map *m, uint64_t key) {
