@@ -74,6 +74,11 @@ inline futex_wait(me, expected, tag, timed, ret, k) {
     fi
 }
 
+/* A model may define ON_WAKE(t): what else happens when a wake takes sleeper t. */
+#ifndef ON_WAKE
+#define ON_WAKE(t) skip
+#endif
+
 /* Wakes min(n, matching) sleepers with a tag in tags. */
 inline futex_wake(n, tags, cnt, k, t) {
     atomic {
@@ -84,7 +89,7 @@ inline futex_wake(n, tags, cnt, k, t) {
         :: cnt > 0 && k < fqlen ->
             t = fq[k];
             if
-            :: (ftag[t] & (tags)) != 0 -> fq_remove(t, k); cnt--; k = 0
+            :: (ftag[t] & (tags)) != 0 -> fq_remove(t, k); ON_WAKE(t); cnt--; k = 0
             :: else -> k++
             fi
         :: else -> break
@@ -103,7 +108,7 @@ inline futex_wake(n, tags, cnt, k, t) {
             od;
             if
             :: t == NOBODY -> break
-            :: else -> fq_remove(t, k); cnt--
+            :: else -> fq_remove(t, k); ON_WAKE(t); cnt--
             fi
         :: else -> break
         od;

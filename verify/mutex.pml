@@ -1,56 +1,79 @@
-/* verify/mutex.pml: gs_mutex (main's src/mutex.c as of a34920d: counted starvers, only a
- * starver claims a handoff, paced handoffs), for SPIN. verify/mutex_v1.pml is the design
- * before it (FINDINGS.md F1).
+/* verify/mutex.pml: gs_mutex as in main's src/mutex.c since f0a0d83 (counted starvers, only
+ * a starver claims a handoff, paced handoffs; a new starver looks again before sleeping
+ * (FINDINGS.md F5), a plain waiter wakes by itself when it is due to become a starver (F6)),
+ * for SPIN. BUG_F5 / BUG_F6 put back a34920d's code for those two steps (the design in which
+ * they were found); verify/mutex_v1.pml is the design before a34920d (F1).
  *
- * The state word is modelled bit for bit (LOCKED 1, WOKEN 2, HANDOFF 4, starvers from bit
- * 4, waiters from bit 16); every atomic RMW of the C code is one atomic step, every plain
- * load its own step; the futex is verify/futex.pml. Abstracted:
- *   - spinning and the fast paths, as in mutex_v1.pml (the slow path alone has the same
- *     behaviours); the WAITERS_MAX polling path (65,535 waiters) is not reachable here;
- *   - time: "waited over GS__STARVE_NS" (promotion to starver) may become true after any
- *     sleep and surely after STARVE_AFTER sleeps; the handoff pacing ("the last handoff of
- *     this mutex was over GS__HANDOFF_GAP_NS ago") may hold at any unlock with starvers and
- *     surely after GAP_AFTER normal unlocks with starvers (time passes);
+ * The state word is modelled bit for bit (LOCKED 1, WOKEN 2, HANDOFF 4, starvers from bit 4,
+ * waiters from bit 16); every atomic RMW of the C code is one atomic step, every plain load
+ * its own step; the futex is verify/futex.pml. Abstracted:
+ *   - spinning (mutex.c:123-133): it only CASes a word equal to 0 to LOCKED, which the barge
+ *     step also does; the fast paths (214-219, 257-267) are their slow paths' first
+ *     iterations with a guessed old value; the WAITERS_MAX polling path (145-153) needs
+ *     65,535 waiters, and STARVERS_MAX (184) 4,095 starvers: neither is reachable here;
+ *   - time (gs__now_ns): "now - start >= GS__STARVE_NS" (185) may become true at any
+ *     M_prepare and then stays true; with STARVE_AFTER > 0 (liveness runs) it surely holds
+ *     after STARVE_AFTER sleeps (time passes). The promotion timer of a plain waiter's sleep
+ *     (until = start + GS__STARVE_NS, 202-204) may fire at any moment of that sleep, and
+ *     then the waiter has waited long enough; a timed waiter's deadline may pass at any
+ *     moment of any sleep (so both orders of deadline and start + GS__STARVE_NS are
+ *     covered). The handoff pacing (231-232, "the last handoff of this mutex was at least
+ *     GS__HANDOFF_GAP_NS ago") may or may not hold at any unlock that sees starvers; with
+ *     GAP_AFTER > 0 (liveness runs) it surely holds after GAP_AFTER normal unlocks that saw
+ *     starvers (time passes). With CLOCK (below), time is a discrete clock instead, with
+ *     the assumption that runnable threads run within half a millisecond;
  *   - memory orders (TSan checks them).
  *
- * Map from the model to src/mutex.c (functions of a34920d):
- *   M_load      gs__mutex_lock_wait: old = load
- *   M_barge     !LOCKED: CAS old -> old|LOCKED
- *   M_register  LOCKED: CAS old -> old + WAITER
+ * Map from the model to src/mutex.c (lines of main f0a0d83):
+ *   M_load      gs__mutex_lock_wait: old = load                                    (121)
+ *   M_barge     !LOCKED: CAS old -> old|LOCKED                                     (138-142)
+ *   M_register  LOCKED: CAS old -> old + WAITER; start = now                       (154-160)
  *   M_claim     !LOCKED, or HANDOFF and we are a starver: CAS -> ((old|LOCKED) - WAITER)
- *               & ~(WOKEN|HANDOFF), minus STARVER if we are one
- *   M_leave     timed out: CAS -> (old - WAITER) & ~WOKEN, minus STARVER if we are one
- *   M_prepare   clear WOKEN, and + STARVER if promoted (CAS)
- *   M_sleep     wait(old, tag STARVER if we are one, else WAITER), reload
- *   T_try       gs_mutex_trylock
- *   U_load      gs__mutex_unlock_slow: load, fatal check; starvers and the gap passed:
- *               +HANDOFF (tag STARVER); else clear LOCKED, and if waiters and !WOKEN set
- *               WOKEN (tags WAITER|STARVER); one CAS
- *   U_wake      then wake(1, tag)
+ *               & ~(WOKEN|HANDOFF), minus STARVER if we are one                    (163-172)
+ *   M_leave     timed out: CAS -> (old - WAITER) & ~WOKEN, minus STARVER if one    (173-180)
+ *   M_prepare   want = old & ~WOKEN, + STARVER if promoted; CAS if want != old;
+ *               promoted: loop again without sleeping (F5's fix)                   (183-198)
+ *   M_sleep     wait(old, until, tag STARVER if a starver else WAITER), where until is
+ *               start + GS__STARVE_NS for a plain waiter (F6's fix; its expiry is not a
+ *               timeout) or the deadline; reload                                   (202-208)
+ *   T_try       gs_mutex_trylock                                                   (269-276)
+ *   U_load      gs__mutex_unlock_slow: load                                        (224)
+ *   U_cas       fatal check; starvers and the gap passed: +HANDOFF (tag STARVER);
+ *               else clear LOCKED, and if waiters and !WOKEN set WOKEN (tags
+ *               WAITER|STARVER); one CAS                                           (226-248)
+ *   U_wake      then wake(1, tag)                                                  (253-254)
  *
- * Properties (as mutex_v1.pml): exclusion; the invariants of mutex.c's comment after every
- * write (HANDOFF => LOCKED and starvers >= 1; starvers <= waiters; WOKEN => waiters >= 1;
- * waiters and starvers equal the threads registered / promoted); only a starver claims a
- * handoff; no lost wake-up, no deadlock, word 0 at the end (ITERS > 0); ltl `nolostwake` and
- * `starvation` (every untimed lock returns) under weak fairness (ITERS == 0).
+ * Properties: exclusion; the invariants of mutex.c's comment after every write (HANDOFF =>
+ * LOCKED and starvers >= 1; starvers <= waiters; WOKEN => waiters >= 1; waiters and
+ * starvers equal the threads registered / promoted); only a starver claims a handoff; no
+ * lost wake-up, no deadlock, no timed-out waiter swallowing a handoff, word 0 at the end
+ * (ITERS > 0: every thread must finish its ITERS operations); under weak fairness
+ * (ITERS == 0): ltl `nolostwake` (no thread asleep forever), `promoted` (no waiter stays a
+ * plain waiter forever: F6), `starvation` (every untimed lock returns),
+ * `starvation_sf`, the same assuming only that the pacing is strongly fair (infinitely many
+ * unlocks that see starvers include infinitely many handoffs), and `starvation_clock`, the
+ * same with CLOCK's time (holds for 2 threads; with 3, FINDINGS.md F7).
+ *
+ * Seeded bugs (run.sh requires a counterexample): MUTANT_SWALLOW, a timed-out starver leaves
+ * although HANDOFF is set; MUTANT_LOST_WAKE, a normal unlock never wakes a plain waiter.
  */
 #ifndef NTHREADS
 #define NTHREADS 3
 #endif
-#ifndef TIMED_THREADS
+#ifndef TIMED_THREADS           /* threads NTHREADS-TIMED_THREADS.. may use timed locks */
 #define TIMED_THREADS 1
 #endif
-#ifndef TRY_THREADS
+#ifndef TRY_THREADS             /* threads 0..TRY_THREADS-1 may use trylock */
 #define TRY_THREADS 1
 #endif
-#ifndef ITERS
+#ifndef ITERS                   /* operations per thread; 0: forever (liveness runs) */
 #define ITERS 2
 #endif
-#ifndef STARVE_AFTER
-#define STARVE_AFTER 2
+#ifndef STARVE_AFTER            /* 0: never forced (safety runs) */
+#define STARVE_AFTER 0
 #endif
-#ifndef GAP_AFTER
-#define GAP_AFTER 2
+#ifndef GAP_AFTER               /* 0: never forced */
+#define GAP_AFTER 0
 #endif
 
 #define LOCKED   1
@@ -66,14 +89,57 @@
 
 int state;                      /* gs_mutex.state */
 #define FUTEX_WORD state
+/* CLOCK (liveness runs): discrete time instead of free time. A clock process ticks every
+ * half GS__STARVE_NS (0.5 ms); a tick may come only when every registered waiter that is
+ * awake (woken, timed out, or not yet asleep) has taken its next step on the mutex since
+ * it became awake or since the last tick (it looked at the word, or went to sleep), and
+ * every unlocker has made the wake its CAS called for: the scheduling assumption that a
+ * runnable thread runs within 0.5 ms. Then:
+ *   - a waiter registered for a ticks has waited between (a-1)/2 and (a+1)/2 ms: it may
+ *     count as waited 1 ms (promote, or have its promotion timer fire) at a >= 2, and
+ *     surely does at a >= 3;
+ *   - the last handoff was over 100 us ago (GS__HANDOFF_GAP_NS) surely after 2 ticks, and
+ *     maybe earlier: a normal unlock that sees starvers is allowed only before that.
+ * The ltl formulas with _clock assume that time diverges (infinitely many ticks). */
+#ifdef CLOCK
+byte age[NTHREADS];             /* ticks since the thread registered, up to 3 */
+byte since_handoff = 2;         /* ticks since the last handoff, up to 2 */
+byte owe;                       /* awake registered waiters that have not stepped yet */
+bit tk;                         /* flips at every tick */
+#define AGE_MAY   (age[me] >= 2)
+#define AGE_MUST  (age[me] >= 3)
+#define STEPPED   owe = owe & ~(1 << me)
+#define AWAKE(t)  owe = owe | (1 << (t))
+#define ON_WAKE(t) AWAKE(t)
+#define REGISTERED age[me] = 0
+#define AGE_RESET age[me] = 0
+/* an unlocker owes its wake too (it is runnable between its CAS and the wake) */
+byte waking;
+#define WAKING    if :: tag -> waking = waking | (1 << me); owe = owe | (1 << me) :: else fi
+#define WOKE      waking = waking & ~(1 << me); STEPPED
+#else
+#define AGE_RESET skip
+#define WAKING    skip
+#define WOKE      skip
+#define AGE_MAY   1
+#define AGE_MUST  0
+#define STEPPED   skip
+#define AWAKE(t)  skip
+#define REGISTERED skip
+#endif
+
 #include "futex.pml"
 
 byte holder = NOBODY;
 byte reg;                       /* ghost: registered threads */
 byte starv;                     /* ghost: registered threads that are starvers */
-byte gap;                       /* normal unlocks with starvers since the last handoff */
+#if GAP_AFTER > 0
+byte gap;                       /* normal unlocks that saw starvers since the last handoff */
+#endif
+byte pace;                      /* ghost, liveness: the unlock just done: 1 normal although
+                                   starvers were counted, 2 a handoff; else 0 */
 byte ndone;
-bool trying[NTHREADS];
+bool trying[NTHREADS];          /* in an untimed lock call */
 
 #define BIT(i) (1 << (i))
 #define POP(b) (((b) & 1) + (((b) >> 1) & 1) + (((b) >> 2) & 1) + (((b) >> 3) & 1))
@@ -81,9 +147,15 @@ bool trying[NTHREADS];
                 STARVERS(s) <= WAITERS(s) && (!((s) & WOKEN) || WAITERS(s) >= 1) && \
                 WAITERS(s) == POP(reg) && STARVERS(s) == POP(starv))
 
+#ifdef CLOCK
+#define SHOWCLOCK printf(" tk=%d age=%d%d%d owe=%d", tk, age[0], age[1], (NTHREADS > 2 -> age[2] : 0), owe)
+#else
+#define SHOWCLOCK skip
+#endif
 #define SHOW(what) printf("T%d ", me); printf(what); \
-    printf(": L%d W%d H%d starvers=%d waiters=%d queue=%d\n", state & LOCKED, \
-    (state & WOKEN) >> 1, (state & HANDOFF) >> 2, STARVERS(state), WAITERS(state), fqlen)
+    printf(": L%d W%d H%d starvers=%d waiters=%d queue=%d", state & LOCKED, \
+    (state & WOKEN) >> 1, (state & HANDOFF) >> 2, STARVERS(state), WAITERS(state), fqlen); \
+    SHOWCLOCK; printf("\n")
 
 #define GOT_LOCK assert(INV(state)); assert(holder == NOBODY); holder = me; trying[me] = 0
 
@@ -93,16 +165,77 @@ bool trying[NTHREADS];
 #define PH_SLEEP    3
 #define PH_DONE     4
 
+/* LIVE (liveness runs): each "load, decide, CAS" is one step (a CAS retry loop is assumed
+ * to end; otherwise weak fairness lets a CAS fail forever), and `old` is kept at 0 where the
+ * C code does not use it again (fewer states). */
 #ifdef LIVE
 #define REFRESH old = state
+#define LOAD    skip
+#define DEAD    old = 0
 #else
 #define REFRESH skip
+#define LOAD    old = state
+#define DEAD    skip
 #endif
+
+/* mutex.c:163: take it if it is free, or a handoff and we are a starver. */
+#ifdef MUTANT_SWALLOW
+#define TAKE(o) (!((o) & LOCKED) || (((o) & HANDOFF) && starver && !timed_out))
+#else
+#define TAKE(o) (!((o) & LOCKED) || (((o) & HANDOFF) && starver))
+#endif
+
+/* mutex.c:231-232: a normal unlock although starvers are counted, while the gap since the
+ * last handoff has not passed (time: see the top comment) */
+#if defined(CLOCK)
+#define NORMAL_OK(o) (STARVERS(o) == 0 || since_handoff < 2)
+#elif GAP_AFTER > 0
+#define NORMAL_OK(o) (STARVERS(o) == 0 || gap < GAP_AFTER)
+#else
+#define NORMAL_OK(o) 1
+#endif
+
+#if ITERS == 0
+#define PACE(v) pace = (v)
+#else
+#define PACE(v) skip
+#endif
+
+/* The sleep of mutex.c:202-207 (futex_wait of futex.pml, plus the promotion timer of a plain
+ * waiter: ret 3, not a timeout). */
+inline mutex_wait(me, expected, tag, timed, timer, ret, k) {
+    atomic {
+        if
+        :: FUTEX_WORD != expected -> ret = 1                /* still awake: no step yet */
+        :: else ->
+            STEPPED;                                        /* asleep */
+            fq[fqlen] = me;
+            fqlen++;
+            ftag[me] = tag;
+            asleep[me] = 1;
+            ret = 2
+        fi
+    }
+    if
+    :: ret == 2 ->
+        if
+        :: !asleep[me] -> ret = 1                                           /* woken */
+        :: atomic { timed && asleep[me] -> fq_remove(me, k); AWAKE(me); ret = 0 }  /* deadline */
+        :: atomic { timer && asleep[me] && AGE_MAY -> fq_remove(me, k); AWAKE(me); ret = 3 }
+                                                                  /* start + GS__STARVE_NS */
+        :: atomic { spurious > 0 && asleep[me] -> spurious--; fq_remove(me, k); AWAKE(me); ret = 1 }
+        fi
+    :: else
+    fi
+}
 
 proctype thread(byte me) {
     int old;
-    bool timed, timed_out, starver, promote;
-    byte ph, ret, nwaits, k, t, cnt, tag;
+    bool timed, timed_out, starver, promote, waited;
+    byte ph, ret, k, t, cnt, tag;
+#if STARVE_AFTER > 0
+    byte nwaits;
+#endif
 #if ITERS > 0
     byte iter;
 #endif
@@ -122,7 +255,7 @@ next_op:
     trying[me] = !timed;
 
 M_load:
-    old = state;
+    LOAD;
     do
     :: atomic {
         REFRESH;
@@ -130,15 +263,15 @@ M_load:
         :: !(old & LOCKED) ->
 M_barge:
             if
-            :: state == old -> state = old | LOCKED; GOT_LOCK; SHOW("barge")
+            :: state == old -> state = old | LOCKED; GOT_LOCK; SHOW("barge"); DEAD
             :: else -> old = state
             fi
-        :: (old & LOCKED) && timed_out -> ph = PH_GAVE_UP
-        :: (old & LOCKED) && !timed_out ->
+        :: (old & LOCKED) ->
 M_register:
             if
             :: state == old ->
-                state = old + WAITER; reg = reg | BIT(me); old = state; ph = PH_REGD;
+                state = old + WAITER; reg = reg | BIT(me); old = state; ph = PH_REGD; DEAD;
+                REGISTERED; AWAKE(me);
                 assert(INV(state)); SHOW("register")
             :: else -> old = state
             fi
@@ -146,7 +279,6 @@ M_register:
        }
         if
         :: holder == me -> goto acquired
-        :: ph == PH_GAVE_UP -> goto gave_up
         :: ph == PH_REGD -> ph = PH_RUN; break
         :: else
         fi
@@ -155,8 +287,9 @@ M_register:
     do
     :: atomic {
         REFRESH;
+        STEPPED;
         if
-        :: !(old & LOCKED) || ((old & HANDOFF) && starver) ->
+        :: TAKE(old) ->
 M_claim:
             if
             :: state == old ->
@@ -166,10 +299,11 @@ M_claim:
                 reg = reg & ~BIT(me);
                 starv = starv & ~BIT(me);
                 GOT_LOCK;
-                SHOW("claim")
+                SHOW("claim");
+                DEAD
             :: else -> old = state
             fi
-        :: !(!(old & LOCKED) || ((old & HANDOFF) && starver)) && timed_out ->
+        :: !(TAKE(old)) && timed_out ->
 M_leave:
             if
             :: state == old ->
@@ -181,32 +315,41 @@ M_leave:
                 ph = PH_GAVE_UP
             :: else -> old = state
             fi
-        :: !(!(old & LOCKED) || ((old & HANDOFF) && starver)) && !timed_out ->
+        :: !(TAKE(old)) && !timed_out ->
 M_prepare:
-            /* promote: waited over GS__STARVE_NS (time: see the top comment) */
+            /* promote once waited over GS__STARVE_NS (time: see the top comment) */
             if
-            :: !starver && nwaits >= STARVE_AFTER -> promote = 1
-            :: !starver && nwaits >= 1 -> promote = 1
-            :: !starver && nwaits < STARVE_AFTER -> promote = 0
+            :: !starver && waited -> promote = 1
+#if STARVE_AFTER > 0
+            :: !starver && !waited && nwaits >= STARVE_AFTER -> promote = 1
+            :: !starver && !waited && nwaits >= 1 && nwaits < STARVE_AFTER -> promote = 1
+            :: !starver && !waited && nwaits < STARVE_AFTER -> promote = 0
+#else
+            :: !starver && !waited && AGE_MAY -> promote = 1
+            :: !starver && !waited && !AGE_MUST -> promote = 0
+#endif
             :: starver -> promote = 0
             fi;
+            waited = waited || promote;     /* the clock does not go back */
             if
             :: ((old & ~WOKEN) + (promote -> STARVER : 0)) == old -> ph = PH_SLEEP
             :: ((old & ~WOKEN) + (promote -> STARVER : 0)) != old && state == old ->
                 state = (old & ~WOKEN) + (promote -> STARVER : 0);
                 old = state;
                 if
-                :: promote -> starver = 1; starv = starv | BIT(me); nwaits = 0
+                :: promote -> starver = 1; starv = starv | BIT(me)
                 :: else
                 fi;
                 assert(INV(state));
                 SHOW("clear WOKEN / become a starver");
-#ifdef FIX_F5
-                /* candidate fix (FINDINGS.md F5): a new starver that sees HANDOFF claims it
-                 * instead of sleeping on a word that may come back to this value (ABA) */
-                ph = ((promote && (old & HANDOFF)) -> PH_RUN : PH_SLEEP)
+#ifdef BUG_F5
+                ph = PH_SLEEP           /* a34920d: sleeps on the word it wrote */
 #else
-                ph = PH_SLEEP
+                ph = (promote -> PH_RUN : PH_SLEEP);    /* promoted: look again */
+                if
+                :: ph == PH_RUN -> DEAD
+                :: else
+                fi
 #endif
             :: ((old & ~WOKEN) + (promote -> STARVER : 0)) != old && state != old -> old = state
             fi;
@@ -220,20 +363,28 @@ M_prepare:
             ph = PH_RUN;
 M_sleep:
             SHOW("sleep");
-            futex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, ret, k);
-            timed_out = ret == 0;
+#ifdef BUG_F6
+            mutex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, 0, ret, k);
+#else
+            mutex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, !starver, ret, k);
+#endif
+            timed_out = timed_out || ret == 0;
+            waited = waited || ret == 3;
             ret = 0;
-            old = state;
+            k = 0;
+            LOAD;
+#if STARVE_AFTER > 0
             if
             :: !starver && nwaits < STARVE_AFTER -> nwaits++
             :: else
             fi
+#endif
         :: else
         fi
     od;
 
 T_try:
-    old = state;
+    LOAD;
     atomic {
         REFRESH;
         if
@@ -248,29 +399,47 @@ T_try:
     fi;
 
 acquired:
-    timed = 0; timed_out = 0; starver = 0; nwaits = 0;
+    AGE_RESET;
+    timed = 0; timed_out = 0; starver = 0; waited = 0;
+#if STARVE_AFTER > 0
+    nwaits = 0;
+#endif
 U_load:
-    old = state;
+    LOAD;
     do
     :: atomic {
         REFRESH;
+U_cas:
         assert((old & LOCKED) && !(old & HANDOFF));   /* "unlock of unlocked mutex" */
         if
         :: state == old ->
             assert(holder == me);
             holder = NOBODY;
             if
-            :: STARVERS(old) > 0 && gap >= GAP_AFTER ->
-                state = old | HANDOFF; tag = TAG_STARVER; gap = 0
-            :: STARVERS(old) > 0 && gap < GAP_AFTER ->
-                state = old | HANDOFF; tag = TAG_STARVER; gap = 0
-            :: !(STARVERS(old) > 0 && gap >= GAP_AFTER) ->
-                /* normal unlock: no starver, or the gap since the last handoff not passed */
+            :: STARVERS(old) > 0 ->
+                /* hand off: the gap since the last handoff has passed */
+                state = old | HANDOFF; tag = TAG_STARVER; PACE(2);
+#if GAP_AFTER > 0
+                gap = 0;
+#endif
+#ifdef CLOCK
+                since_handoff = 0;
+#endif
+                skip
+            :: NORMAL_OK(old) ->
+                /* normal unlock: no starver, or the gap has not passed */
                 tag = ((WAITERS(old) > 0 && !(old & WOKEN)) -> (TAG_WAITER | TAG_STARVER) : 0);
+#ifdef MUTANT_LOST_WAKE
+                tag = tag & ~TAG_STARVER;     /* a normal unlock wakes plain waiters only */
+#endif
                 state = (old & ~LOCKED) | (tag -> WOKEN : 0);
+                PACE((STARVERS(old) > 0 -> 1 : 0));
+#if GAP_AFTER > 0
                 gap = ((STARVERS(old) > 0 && gap < GAP_AFTER) -> gap + 1 : gap)
+#endif
             fi;
             assert(INV(state));
+            WAKING;
             SHOW("unlock");
             old = 0;
             ph = PH_DONE
@@ -284,15 +453,19 @@ U_load:
     od;
 U_wake:
     if
-    :: tag -> futex_wake(1, tag, cnt, k, t); tag = 0
-    :: else
+    :: tag -> atomic { futex_wake(1, tag, cnt, k, t); tag = 0; PACE(0); WOKE }
+    :: else -> PACE(0)
     fi;
     goto next_op;
 
 gave_up:
+    AGE_RESET;
     assert(timed);
     SHOW("gave up");
-    ph = PH_RUN; trying[me] = 0; timed = 0; timed_out = 0; starver = 0; nwaits = 0; old = 0;
+    ph = PH_RUN; trying[me] = 0; timed = 0; timed_out = 0; starver = 0; waited = 0; old = 0;
+#if STARVE_AFTER > 0
+    nwaits = 0;
+#endif
     goto next_op;
 
 #if ITERS > 0
@@ -301,12 +474,47 @@ finished:
 #endif
 }
 
+#ifdef CLOCK
+/* The clock of CLOCK runs (see the top of the file): one tick = 0.5 ms. */
+proctype clock() {
+    byte i;
+    do
+    :: atomic {
+        owe == 0 ->
+        tk = 1 - tk;
+        if
+        :: since_handoff < 2 -> since_handoff++
+        :: else
+        fi;
+        owe = waking;
+        i = 0;
+        do
+        :: i < NTHREADS ->
+            if
+            :: (reg & BIT(i)) && age[i] < 3 -> age[i]++
+            :: else
+            fi;
+            if
+            :: (reg & BIT(i)) && !asleep[i] -> owe = owe | BIT(i)
+            :: else
+            fi;
+            i++
+        :: else -> i = 0; break
+        od
+       }
+    od
+}
+#endif
+
 init {
     byte i;
     atomic {
         for (i : 0 .. NTHREADS - 1) {
             run thread(i)
         }
+#ifdef CLOCK
+        run clock();
+#endif
     }
 #if ITERS > 0
     (ndone == NTHREADS);
@@ -317,14 +525,26 @@ init {
 #if ITERS == 0
 #define P(i) ([] (trying[i] -> <> !trying[i]))
 #define W(i) ([] (asleep[i] -> <> !asleep[i]))
+#define R(i) ([] (((reg & BIT(i)) && !(starv & BIT(i))) -> <> (!(reg & BIT(i)) || (starv & BIT(i)))))
+#define SF   (([] <> (pace == 1)) -> ([] <> (pace == 2)))
+#define TIME (([] <> (tk == 0)) && ([] <> (tk == 1)))   /* time diverges (CLOCK runs) */
 #if NTHREADS == 2
 ltl starvation { P(0) && P(1) }
+#ifdef CLOCK
+ltl starvation_clock { TIME -> (P(0) && P(1)) }
+#endif
+ltl starvation_sf { SF -> (P(0) && P(1)) }
 ltl nolostwake { W(0) && W(1) }
-#elif NTHREADS == 3
-ltl starvation { P(0) && P(1) && P(2) }
-ltl nolostwake { W(0) && W(1) && W(2) }
+ltl promoted { R(0) && R(1) }
+ltl progress { [] ((trying[0] || trying[1]) -> <> (holder != NOBODY)) }
 #else
-ltl starvation { P(0) && P(1) && P(2) && P(3) }
-ltl nolostwake { W(0) && W(1) && W(2) && W(3) }
+ltl starvation { P(0) && P(1) && P(2) }
+#ifdef CLOCK
+ltl starvation_clock { TIME -> (P(0) && P(1) && P(2)) }
+#endif
+ltl starvation_sf { SF -> (P(0) && P(1) && P(2)) }
+ltl nolostwake { W(0) && W(1) && W(2) }
+ltl promoted { R(0) && R(1) && R(2) }
+ltl progress { [] ((trying[0] || trying[1] || trying[2]) -> <> (holder != NOBODY)) }
 #endif
 #endif

@@ -94,25 +94,33 @@ RLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY=0"
 echo "verify: SPIN models ($(spin -V | head -1)); $( [ $full = 1 ] && echo full || echo default) set"
 
 # ---- default set (CI): about 3 minutes on 2 cores ----
-# gs_mutex as of main a34920d (verify/mutex.pml)
+# gs_mutex as in main since f0a0d83 (verify/mutex.pml; BUG_F5/BUG_F6 put back a34920d's code)
 run mutex-safety mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
     "$SAFE" "" pass "3 threads x 1 op (lock/timed/try), spurious wake, any wake order: exclusion, invariants, only starvers claim, no lost wake-up/deadlock, word 0 at end"
-run mutex-F5 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0" \
-    "$SAFE" "" violation "FINDINGS F5: a waiter that becomes a starver while HANDOFF is set sleeps on it (ABA): deadlock"
-run mutex-F5-fix mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0 -DFIX_F5" \
-    "$SAFE" "" pass "F5's proposed fix (model only): 3 threads x 2 ops, as mutex-safety"
-run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DFIX_F5" "$LIVE" "-a -f -N starvation" pass \
-    "2 threads forever (with F5's fix), weak fairness: every untimed lock returns"
-run mutex-F6 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DFIX_F5" "$LIVE" "-a -f -N nolostwake" violation \
-    "FINDINGS F6: while handoffs go on, a plain waiter asleep is never woken"
+run mutex-safety-3x2 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0" \
+    "$SAFE" "" pass "3 threads x 2 ops (lock/timed): as mutex-safety, and F5's deadlock is gone"
+run mutex-F5 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0 -DBUG_F5" \
+    "$SAFE" "" violation "FINDINGS F5 (a34920d): a waiter that becomes a starver while HANDOFF is set sleeps on it (ABA): deadlock"
+run mutex-nolostwake-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
+    "3 threads forever, weak fairness: no thread sleeps forever while the others go on (F6 fixed)"
+run mutex-F6 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DBUG_F6" "$LIVE" "-a -f -N nolostwake" violation \
+    "FINDINGS F6 (a34920d): while handoffs go on, a plain waiter asleep is never woken"
+run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" pass \
+    "2 threads forever, a clock (runnable threads run within 0.5 ms): every untimed lock returns"
+run mutex-F7 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" violation \
+    "FINDINGS F7 (open, by design): 3 threads, the same clock: a woken starver can lose every handoff race"
+run mutex-mutant-swallow mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
+    "$SAFE" "" violation "seeded bug: a timed-out starver leaves although HANDOFF is set"
+run mutex-mutant-lost-wake mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
+    "$SAFE" "" violation "seeded bug: a normal unlock wakes plain waiters only"
 # gs_mutex before a34920d (verify/mutex_v1.pml): F1, and seeded bugs that the checks must see
 run mutex-v1-safety mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
     "$SAFE" "" pass "previous design, 3 threads x 1 op"
 run mutex-v1-starvation-3 mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" violation \
     "FINDINGS F1 (previous design): with 3 threads a starving waiter can lose every handoff"
-run mutex-mutant-lost-wake mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
+run mutex-v1-mutant-lost-wake mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
     "$SAFE" "" violation "seeded bug: unlock does not wake a lone waiter"
-run mutex-mutant-swallow mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
+run mutex-v1-mutant-swallow mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
     "$SAFE" "" violation "seeded bug: a timed-out waiter leaves during a handoff"
 run rwmutex-safety-1r2w rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=1" "$SAFE" "" pass \
     "1 reader + 2 writers x 1 op (blocking/timed/try), spurious wake, any wake order: exclusion, no lost wake-up/deadlock, word free at end"
@@ -144,8 +152,10 @@ run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_N
 if [ "$full" = 1 ]; then
     run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
         "3 workers, 3 waiters (one timed), 2 rounds"
-    run mutex-F5-fix-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1 -DFIX_F5" \
-        "$SAFE" "" pass "F5's fix: 4 threads x 1 op"
+    run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
+        "$SAFE" "" pass "4 threads x 1 op (lock/timed/try), spurious wake"
+    run mutex-promoted-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DSTARVE_AFTER=2" "$LIVE" "-a -f -N promoted" pass \
+        "3 threads forever, weak fairness, time passes (STARVE_AFTER=2): no waiter stays a plain waiter forever"
     run mutex-v1-safety-3x2 mutex_v1.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
         "$SAFE" "" pass "previous design, 3 threads x 2 ops"
     run mutex-v1-nolostwake mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
