@@ -27,7 +27,7 @@ CONFIG_asan    = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOSYNC_SANITIZE=address,und
 
 CONFIGS = release park tsan asan
 
-.PHONY: all build test bench demo install clean $(addprefix test-,$(CONFIGS))
+.PHONY: all build test bench bench-sync demo install clean $(addprefix test-,$(CONFIGS))
 
 all: build
 
@@ -78,6 +78,10 @@ lint:
 
 bench: build
 	./scripts/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# Once, WaitGroup and Cond against pthread (bench/bench_sync_extra.c).
+bench-sync: build
+	./build/release/bench/bench_sync_extra $(if $(QUICK),--quick)
 
 demo: build
 	$(CTEST) --test-dir build/release --output-on-failure -L demo

@@ -1,9 +1,8 @@
 /* bench/bench_sync_extra.c: gs_once, gs_waitgroup and gs_cond against their pthread
- * equivalents. A standalone program (its own main), built by hand:
+ * equivalents. A standalone program (its own main), built with the benchmarks
+ * (`make bench-sync [QUICK=1]` runs it):
  *
- *     cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude bench/bench_sync_extra.c \
- *        build/release/libgosync.a -lpthread -o build/release/bench_sync_extra
- *     ./build/release/bench_sync_extra [--quick] [--reps N] [--scale X] [--only PREFIX]
+ *     ./build/release/bench/bench_sync_extra [--quick] [--reps N] [--scale X] [--only PREFIX]
  *
  * Each benchmark runs REPS repetitions; each repetition runs the gosync variant and the
  * pthread variant back to back (alternating which goes first), so both see the same machine
