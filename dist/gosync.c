@@ -3158,9 +3158,9 @@ void(gs_once_do)(gs_once *o, void (*fn)(void *), void *arg) {
 #if defined(_WIN32)
 #include <windows.h>
 #endif
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

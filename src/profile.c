@@ -37,9 +37,9 @@
 #if defined(_WIN32)
 #include <windows.h>
 #endif
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

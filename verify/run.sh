@@ -11,7 +11,7 @@
 # expectation together.
 #
 # The default set takes about 2 minutes on 2 cores and 1 GB; --full adds the larger
-# configurations (about 20 minutes more, up to ~6 GB). Work files go to build/verify/<run>/ (trails stay there on failure).
+# configurations (about 30 minutes more, up to ~6 GB). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -148,7 +148,7 @@ run waitgroup-2x2 waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DROUNDS=2" "$SAFE" "
 run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_NO_FLAG" "$SAFE" "" violation \
     "seeded bug: a waiter sleeps without setting WAITERS"
 
-# ---- full set: about 20 more minutes, up to ~6 GB ----
+# ---- full set: about 30 more minutes, up to ~6 GB ----
 if [ "$full" = 1 ]; then
     run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
         "3 workers, 3 waiters (one timed), 2 rounds"
