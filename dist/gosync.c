@@ -2526,16 +2526,18 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * while no one starves. A waiter that has waited over GS__STARVE_NS registers as a starver
  * and sleeps with its own tag; while there are starvers, an unlock hands the lock to one of
  * them, and only a starver can take it: not an arriving thread (LOCKED stays set), and not
- * a waiter that registered later and happens to be awake. (Go hands off to the head of its
- * queue; a futex cannot requeue a thread at the head, and letting any awake waiter claim the
- * handoff let a sleeping starver lose every round: verify/FINDINGS.md F1.) A handoff costs
+ * a plain waiter that happens to be awake. (Go hands off to the head of its queue; a futex
+ * cannot requeue a thread at the head, and letting any awake waiter claim the handoff let a
+ * sleeping starver lose every round: verify/FINDINGS.md F1.) Starvers are not ordered among
+ * themselves: the first to claim gets it, so a woken starver can lose a handoff to another
+ * starver that is awake at that moment (F7, open; the model shows it can happen every round
+ * with 3 threads, in real time it needs the same coincidence each time). A handoff costs
  * a wake-up and a context switch, and under sustained contention every waiter ends up
  * starving, so handing off at every unlock would run the lock at the speed of context
  * switches (Go's collapse, golang/go#33747). So handoffs from one mutex are at least
  * GS__HANDOFF_GAP_NS apart; the unlocks in between are normal ones, so running threads keep
- * the lock busy while the starvers are served one per gap, oldest first (the futex wakes
- * its sleepers in order). A waiter thus waits at most about GS__STARVE_NS plus one gap per
- * starver ahead of it. The time of each mutex's last handoff lives in a small global table
+ * the lock busy while the starvers are served one per gap, the longest asleep first (the
+ * futex wakes its sleepers in order), races aside (F7). The time of each mutex's last handoff lives in a small global table
  * hashed by address (gs_mutex is one word); a collision only spaces two mutexes' handoffs.
  *
  * Transitions:
