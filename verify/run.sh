@@ -11,7 +11,7 @@
 # expectation together.
 #
 # The default set takes about 2 minutes on 2 cores and 1 GB; --full adds the larger
-# configurations (about 30 minutes more, up to ~6 GB). Work files go to build/verify/<run>/ (trails stay there on failure).
+# configurations (about 22 minutes more, up to ~6 GB). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -148,7 +148,7 @@ run waitgroup-2x2 waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DROUNDS=2" "$SAFE" "
 run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_NO_FLAG" "$SAFE" "" violation \
     "seeded bug: a waiter sleeps without setting WAITERS"
 
-# ---- full set: about 30 more minutes, up to ~6 GB ----
+# ---- full set: about 22 more minutes, up to ~6 GB ----
 if [ "$full" = 1 ]; then
     run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
         "3 workers, 3 waiters (one timed), 2 rounds"
@@ -166,8 +166,9 @@ if [ "$full" = 1 ]; then
         "2 readers + 1 writer x 2 ops"
     run rwmutex-reader-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DRTIMED=0" "$LIVE" "-a -f -N reader" pass \
         "1 reader + 2 writers (timed or not) forever: every untimed rlock returns"
-    run rwmutex-writer-all-timed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE" "$LIVE" "-a -f -N writer" pass \
-        "readers and writers timed or not, forever: an announced writer gets in or gives up"
+    # rwmutex-writer-all-timed (readers and writers both timed, ltl writer) is not run: it
+    # needs more than 8 GB and a search depth over 10 M (90 M states stored, 0 errors, when
+    # it stopped; docs/VERIFICATION.md).
     run mutex-F1-try mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
         "FINDINGS F1: keeping STARVING until the queue drains is not enough"
 fi
