@@ -95,7 +95,7 @@ int state;                      /* gs_mutex.state */
  * it became awake or since the last tick (it looked at the word, or went to sleep), and
  * every unlocker has made the wake its CAS called for: the scheduling assumption that a
  * runnable thread runs within 0.5 ms. Then:
- *   - a waiter registered for a ticks has waited between (a-1)/2 and (a+1)/2 ms: it may
+ *   - a waiter registered for a ticks has waited over (a-1)/2 and at most a/2 ms: it may
  *     count as waited 1 ms (promote, or have its promotion timer fire) at a >= 2, and
  *     surely does at a >= 3;
  *   - the last handoff was over 100 us ago (GS__HANDOFF_GAP_NS) surely after 2 ticks, and
