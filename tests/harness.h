@@ -193,9 +193,10 @@ static inline void gs_t_run(const char *name, void (*fn)(void)) {
 }
 #define RUN(name) gs_t_run(#name, name)
 
-/* Runs death case `name` in a child and checks it died by SIGABRT saying `expect`. */
-static inline void gs_t_expect_death(const char *name, const char *expect, const char *file,
-                                     int line) {
+/* Runs death case `name` in a child, checks that it died by SIGABRT, and returns its
+ * stderr in buf (cap bytes, NUL-terminated). */
+static inline const char *gs_t_death_output(const char *name, char *buf, size_t cap,
+                                            const char *file, int line) {
     int fds[2];
     if (pipe(fds) != 0)
         GS_T_FAIL("pipe");
@@ -204,7 +205,7 @@ static inline void gs_t_expect_death(const char *name, const char *expect, const
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1); /* valgrind: the client */
     if (n <= 0)
         GS_T_FAIL("readlink /proc/self/exe");
     self[n] = 0;
@@ -214,10 +215,9 @@ static inline void gs_t_expect_death(const char *name, const char *expect, const
         GS_T_FAIL("posix_spawn");
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
-    char buf[8192];
     size_t len = 0;
     ssize_t r;
-    while (len < sizeof buf - 1 && (r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
+    while (len < cap - 1 && (r = read(fds[0], buf + len, cap - 1 - len)) > 0)
         len += (size_t)r;
     buf[len] = 0;
     close(fds[0]);
@@ -228,6 +228,14 @@ static inline void gs_t_expect_death(const char *name, const char *expect, const
                 gs_test_current, file, line, name, status, buf);
         exit(1);
     }
+    return buf;
+}
+
+/* Runs death case `name` in a child and checks it died by SIGABRT saying `expect`. */
+static inline void gs_t_expect_death(const char *name, const char *expect, const char *file,
+                                     int line) {
+    char buf[8192];
+    gs_t_death_output(name, buf, sizeof buf, file, line);
     if (strstr(buf, expect) == NULL) {
         fprintf(stderr, "FAIL %s (%s:%d): death case %s: stderr lacks \"%s\":\n%s\n",
                 gs_test_current, file, line, name, expect, buf);

@@ -28,34 +28,10 @@ static const char *at(int line) {
     return b;
 }
 
-/* Runs death case `name` in a child; returns its stderr (static buffer). */
+/* Runs death case `name` in a child (it must abort); returns its stderr (static buffer). */
 static const char *death_output(const char *name) {
     static char buf[16384];
-    int fds[2];
-    CHECK(pipe(fds) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1); /* valgrind: the client */
-    CHECK(n > 0);
-    self[n] = 0;
-    char *argv[] = {self, (char *)"--death", (char *)name, NULL};
-    pid_t pid;
-    CHECK(posix_spawn(&pid, self, &fa, NULL, argv, environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    size_t len = 0;
-    ssize_t r;
-    while (len < sizeof buf - 1 && (r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
-        len += (size_t)r;
-    buf[len] = 0;
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-    return buf;
+    return gs_t_death_output(name, buf, sizeof buf, __FILE__, __LINE__);
 }
 
 static int count(const char *hay, const char *needle) {
