@@ -7,7 +7,7 @@
  *
  * Node word (gs__cond_waiter.state):
  *
- *   WAITING    0  queued, or detached by a broadcast and not yet told
+ *   WAITING    0  queued, popped by a signal or chained by a broadcast, and not yet told
  *   SIGNALLED  1  picked by a signal or broadcast; final. The node's owner returns (after
  *                 relocking) once it reads this, and its stack frame may be reused at once.
  *
@@ -42,9 +42,9 @@
  *   - Whoever stores SIGNALLED into a node touches neither the node nor the Cond afterwards:
  *     the told waiter may return and free both (a Cond may be freed by a woken waiter even
  *     while the signal that woke it, made without the locker, is still returning). A chained
- *     node passes on the successor it read from its own node; signal and broadcast tell after
- *     releasing mu; after telling, only the word's address is used, by gs__wake, which does
- *     not touch memory.
+ *     node passes on the successor it read from its own node, and relocks through the locker it
+ *     read before enqueueing; signal and broadcast tell after releasing mu; after telling,
+ *     only the word's address is used, by gs__wake, which does not touch memory.
  *   - next/prev/epoch/popped are written only under mu while the node is queued; after it
  *     leaves the queue, next is read only by the node's owner, after its acquire load of
  *     SIGNALLED, which the chain of release stores orders after the detaching critical
@@ -126,14 +126,24 @@ static inline void gs__cond_tell(gs__cond_waiter *w) {
     gs__store_release32(&w->state, GS__COND_SIGNALLED);
 }
 
+/* Tells w and wakes its thread: only the word's address is used after the store. */
+static inline void gs__cond_tell_and_wake(gs__cond_waiter *w) {
+    uint32_t *word = &w->state;
+    gs__cond_tell(w);
+    gs__wake_one(word);
+}
+
 /* ---- wait ---- */
 
 static bool gs__cond_wait_until(gs_cond *c, int64_t deadline_ns) {
     gs__cond_waiter w = {NULL, NULL, 0, false, GS__COND_WAITING};
+    /* The locker, read now: once this waiter has told its successor (below), the Cond may
+     * be freed by a waiter that returned. */
+    gs_locker l = c->l;
     gs_mutex_lock(&c->mu);
     gs__cond_enqueue(c, &w);
     gs_mutex_unlock(&c->mu);
-    gs_locker_unlock(c->l);
+    gs_locker_unlock(l);
 
     bool signalled = true;
     for (;;) {
@@ -157,11 +167,9 @@ static bool gs__cond_wait_until(gs_cond *c, int64_t deadline_ns) {
     if (signalled && w.next != NULL) {
         /* Chained by a broadcast: wake the next waiter, before relocking, so that the
          * cascade does not wait on the lock. */
-        gs__cond_waiter *next = w.next;
-        gs__cond_tell(next);
-        gs__wake(&next->state, 1, GS__TAG_ANY);
+        gs__cond_tell_and_wake(w.next);
     }
-    gs_locker_lock(c->l);
+    gs_locker_lock(l);
     return signalled;
 }
 
@@ -191,22 +199,15 @@ void gs_cond_signal(gs_cond *c) {
     gs_mutex_lock(&c->mu);
     gs__cond_waiter *w = (gs__cond_waiter *)c->head;
     if (w != NULL) {
-        c->head = w->next;
-        if (w->next != NULL)
-            w->next->prev = NULL;
-        else
-            c->tail = NULL;
-        gs__store_relaxed32(&c->nwait, gs__load_relaxed32(&c->nwait) - 1);
+        gs__cond_unlink(c, w);
         w->popped = true;
         w->next = NULL;
     }
     gs_mutex_unlock(&c->mu);
     /* Told only now that mu is released: once told, w may return, and its thread may free
      * the Cond (legal when the locker was not held for this signal). */
-    if (w != NULL) {
-        gs__cond_tell(w);
-        gs__wake(&w->state, 1, GS__TAG_ANY);
-    }
+    if (w != NULL)
+        gs__cond_tell_and_wake(w);
 }
 
 void gs_cond_broadcast(gs_cond *c) {
@@ -221,8 +222,6 @@ void gs_cond_broadcast(gs_cond *c) {
     gs__store_relaxed32(&c->nwait, 0);
     c->epoch++;
     gs_mutex_unlock(&c->mu);
-    if (first != NULL) { /* told after unlocking mu, as in gs_cond_signal */
-        gs__cond_tell(first);
-        gs__wake(&first->state, 1, GS__TAG_ANY);
-    }
+    if (first != NULL) /* told after unlocking mu, as in gs_cond_signal */
+        gs__cond_tell_and_wake(first);
 }

@@ -398,11 +398,18 @@ DEATH_CASE(cond_wait_unlocked) {
     gs_cond_wait(&c); /* the locker is not held: its unlock is the misuse */
 }
 
+DEATH_CASE(cond_init_empty_locker) {
+    static gs_cond c;
+    gs_locker empty = {0};
+    gs_cond_init(&c, empty);
+}
+
 TEST(TestCondMisuse) {
     EXPECT_DEATH(cond_copied, "gosync: Cond is copied");
     EXPECT_DEATH(cond_copied_wait, "gosync: Cond is copied");
     EXPECT_DEATH(cond_wait_uninitialised, "gosync: Cond.Wait before gs_cond_init");
     EXPECT_DEATH(cond_wait_unlocked, "gosync: unlock of unlocked mutex");
+    EXPECT_DEATH(cond_init_empty_locker, "gosync: gs_cond_init with an empty Locker");
     /* signal and broadcast on a zeroed, never initialised Cond do nothing */
     gs_cond zero;
     memset(&zero, 0, sizeof zero);
