@@ -1493,7 +1493,7 @@ void gs_rwmutex_runlock(gs_rwmutex *rw) { gs__ann_release(rw, GS__ANN_READ, gs__
  *
  * Node word (gs__cond_waiter.state):
  *
- *   WAITING    0  queued, or detached by a broadcast and not yet told
+ *   WAITING    0  queued, popped by a signal or chained by a broadcast, and not yet told
  *   SIGNALLED  1  picked by a signal or broadcast; final. The node's owner returns (after
  *                 relocking) once it reads this, and its stack frame may be reused at once.
  *
@@ -1528,9 +1528,9 @@ void gs_rwmutex_runlock(gs_rwmutex *rw) { gs__ann_release(rw, GS__ANN_READ, gs__
  *   - Whoever stores SIGNALLED into a node touches neither the node nor the Cond afterwards:
  *     the told waiter may return and free both (a Cond may be freed by a woken waiter even
  *     while the signal that woke it, made without the locker, is still returning). A chained
- *     node passes on the successor it read from its own node; signal and broadcast tell after
- *     releasing mu; after telling, only the word's address is used, by gs__wake, which does
- *     not touch memory.
+ *     node passes on the successor it read from its own node, and relocks through the locker it
+ *     read before enqueueing; signal and broadcast tell after releasing mu; after telling,
+ *     only the word's address is used, by gs__wake, which does not touch memory.
  *   - next/prev/epoch/popped are written only under mu while the node is queued; after it
  *     leaves the queue, next is read only by the node's owner, after its acquire load of
  *     SIGNALLED, which the chain of release stores orders after the detaching critical
@@ -1608,14 +1608,24 @@ static inline void gs__cond_tell(gs__cond_waiter *w) {
     gs__store_release32(&w->state, GS__COND_SIGNALLED);
 }
 
+/* Tells w and wakes its thread: only the word's address is used after the store. */
+static inline void gs__cond_tell_and_wake(gs__cond_waiter *w) {
+    uint32_t *word = &w->state;
+    gs__cond_tell(w);
+    gs__wake_one(word);
+}
+
 /* ---- wait ---- */
 
 static bool gs__cond_wait_until(gs_cond *c, int64_t deadline_ns) {
     gs__cond_waiter w = {NULL, NULL, 0, false, GS__COND_WAITING};
+    /* The locker, read now: once this waiter has told its successor (below), the Cond may
+     * be freed by a waiter that returned. */
+    gs_locker l = c->l;
     gs_mutex_lock(&c->mu);
     gs__cond_enqueue(c, &w);
     gs_mutex_unlock(&c->mu);
-    gs_locker_unlock(c->l);
+    gs_locker_unlock(l);
 
     bool signalled = true;
     for (;;) {
@@ -1639,11 +1649,9 @@ static bool gs__cond_wait_until(gs_cond *c, int64_t deadline_ns) {
     if (signalled && w.next != NULL) {
         /* Chained by a broadcast: wake the next waiter, before relocking, so that the
          * cascade does not wait on the lock. */
-        gs__cond_waiter *next = w.next;
-        gs__cond_tell(next);
-        gs__wake(&next->state, 1, GS__TAG_ANY);
+        gs__cond_tell_and_wake(w.next);
     }
-    gs_locker_lock(c->l);
+    gs_locker_lock(l);
     return signalled;
 }
 
@@ -1673,22 +1681,15 @@ void gs_cond_signal(gs_cond *c) {
     gs_mutex_lock(&c->mu);
     gs__cond_waiter *w = (gs__cond_waiter *)c->head;
     if (w != NULL) {
-        c->head = w->next;
-        if (w->next != NULL)
-            w->next->prev = NULL;
-        else
-            c->tail = NULL;
-        gs__store_relaxed32(&c->nwait, gs__load_relaxed32(&c->nwait) - 1);
+        gs__cond_unlink(c, w);
         w->popped = true;
         w->next = NULL;
     }
     gs_mutex_unlock(&c->mu);
     /* Told only now that mu is released: once told, w may return, and its thread may free
      * the Cond (legal when the locker was not held for this signal). */
-    if (w != NULL) {
-        gs__cond_tell(w);
-        gs__wake(&w->state, 1, GS__TAG_ANY);
-    }
+    if (w != NULL)
+        gs__cond_tell_and_wake(w);
 }
 
 void gs_cond_broadcast(gs_cond *c) {
@@ -1703,10 +1704,8 @@ void gs_cond_broadcast(gs_cond *c) {
     gs__store_relaxed32(&c->nwait, 0);
     c->epoch++;
     gs_mutex_unlock(&c->mu);
-    if (first != NULL) { /* told after unlocking mu, as in gs_cond_signal */
-        gs__cond_tell(first);
-        gs__wake(&first->state, 1, GS__TAG_ANY);
-    }
+    if (first != NULL) /* told after unlocking mu, as in gs_cond_signal */
+        gs__cond_tell_and_wake(first);
 }
 
 /* ======== src/debug.c ======== */
@@ -2515,17 +2514,19 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  *                         starvers included
  *
  * Invariants the code relies on:
- *   HANDOFF  => LOCKED and starvers >= 1  (only a starver may claim it; the last starver to
- *                                          leave takes it instead of leaving)
+ *   HANDOFF  => LOCKED and starvers >= 1  (only a starver may claim it; a starver that times
+ *                                          out while HANDOFF is set takes the lock instead
+ *                                          of leaving)
  *   starvers <= waiters; WOKEN => waiters >= 1 (every CAS that removes a waiter clears WOKEN)
  *   A registered waiter never sleeps on a word with WOKEN set: it clears WOKEN first. So
  *   while WOKEN is set, some registered waiter is running or is about to be woken by the
  *   unlock that set it; WOKEN can never stick and silence every later unlock.
  *
- * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in
- * while no one starves. A waiter that has waited over GS__STARVE_NS registers as a starver
- * and sleeps with its own tag; while there are starvers, an unlock hands the lock to one of
- * them, and only a starver can take it: not an arriving thread (LOCKED stays set), and not
+ * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
+ * any unlock that does not hand off. A waiter that has waited over GS__STARVE_NS registers
+ * as a starver and sleeps with its own tag; while there are starvers, an unlock at least
+ * GS__HANDOFF_GAP_NS after this mutex's last handoff hands the lock to one of them, and only
+ * a starver can take it: not an arriving thread (LOCKED stays set), and not
  * a plain waiter that happens to be awake. (Go hands off to the head of its queue; a futex
  * cannot requeue a thread at the head, and letting any awake waiter claim the handoff let a
  * sleeping starver lose every round: verify/FINDINGS.md F1.) Starvers are not ordered among
@@ -2545,7 +2546,7 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  *   unlock fast path   LOCKED -> 0                           (CAS, release)
  *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
  *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
- *   wake and retry     clear WOKEN; take LOCKED if clear (n-1); else, once it has waited over
+ *   wake and retry     clear WOKEN; take LOCKED if clear (n-1, and s-1 if it starves); else, once it has waited over
  *                      GS__STARVE_NS, become a starver (s+1), look again (a handoff may be
  *                      waiting for it) and sleep with tag STARVER. A plain waiter sleeps at
  *                      most until it is due to become a starver, so none sleeps through
@@ -2559,8 +2560,8 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  *                      waiter never swallows a handoff); else n-1 (and s-1), clear WOKEN
  *
  * Each transition is one atomic read-modify-write, and an unlock decides whether to wake
- * from the value its own RMW replaced. After that RMW it only calls gs__wake, which does not
- * touch the word: the next owner may free the mutex at once (glibc BZ 13690).
+ * from the value its own RMW replaced. After that RMW it only records the handoff time in
+ * the global pacing table and calls gs__wake; neither touches the word: the next owner may free the mutex at once (glibc BZ 13690).
  *
  * Spinning: an arriving thread spins a bounded number of times, and only while the mutex is
  * held with nobody registered (once threads sleep, a newcomer spinning would only delay
@@ -2879,16 +2880,16 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
  *   NOT_RUN -> RUNNING         the runner's CAS; it then sets owner, records the call (below)
  *                              and calls fn
  *   RUNNING -> SLEEPERS        a waiter's CAS, before it sleeps on the word expecting SLEEPERS
- *   RUNNING|SLEEPERS -> DONE   one exchange (release), by the runner after fn returns, or by
- *                              whoever notices that fn escaped; it wakes all if it replaced
- *                              SLEEPERS
+ *   RUNNING|SLEEPERS -> DONE   one exchange (release), by the runner's thread: after fn
+ *                              returns, or when it finds that fn escaped ((a), (b), (c)
+ *                              below); it wakes all if it replaced SLEEPERS
  *
  * Invariants the code relies on:
  *   - DONE is never left, so the fast path (an acquire load that sees DONE, pairing with the
  *     release exchange) needs no further check.
  *   - A thread sleeps only on SLEEPERS, and whoever stores DONE over SLEEPERS wakes all: no
  *     sleeper is missed. After the exchange only gs__wake is called: a thread that sees DONE
- *     may free the Once at once.
+ *     may free the Once at once (as long as no gs_once_do(o) call of its own is running).
  *   - owner is written only by the runner, after its CAS; a thread that reads its own id
  *     there is the runner, so it is either inside fn (recursion) or fn escaped.
  *
@@ -2901,12 +2902,13 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
  *       the recorded one or shallower (a live recorded frame would be an ancestor, deeper
  *       calls having lower addresses);
  *   (c) the thread exits (a pthread key destructor: no frame of it is alive then).
- * (a) is checked for every recorded call whenever the thread enters the slow path, and never
- * declares a live frame dead. (b) is checked only for the Once being entered, whose runner
- * is this thread, because with user-level stack switching it could misjudge a live frame on
- * another stack; for that one Once the alternative is a certain deadlock. A call that passes
- * neither test is recursion: fatal. Reading a dead frame's word is done with sanitizers off:
- * it is this thread's own stack, mapped for as long as the thread lives.
+ * (a) is checked for every recorded call whenever the thread enters the slow path and
+ * after each fn returns, and never declares a live frame dead. (b) is checked only for the
+ * Once being entered, whose runner is this thread, because with user-level stack switching
+ * it could misjudge a live frame on another stack; for that one Once the alternative is a
+ * certain deadlock. A call that passes neither test is recursion: fatal. Reading a dead
+ * frame's word is done with sanitizers off: it is this thread's own stack, mapped for as
+ * long as the thread lives.
  */
 
 #include <pthread.h>
@@ -3100,9 +3102,8 @@ GS__NOINLINE void gs__once_do_slow(gs_once *o, void (*fn)(void *), void *arg) {
             continue;
         }
         if (gs__load_relaxed32(&o->owner) == gs__once_thread_id(self)) {
-            gs__once_settle(self, o, frame);
-            s = gs__load_acquire32(word);
-            continue;
+            gs__once_settle(self, o, frame); /* finishes o, or dies: recursion */
+            return;
         }
         if (s == GS__ONCE_RUNNING && !gs__cas_relaxed32(word, &s, GS__ONCE_SLEEPERS)) {
             s = gs__load_acquire32(word);
@@ -3655,10 +3656,13 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
  *   bit  60      WHOLD   the announced writer holds w (it came by the slow path); its
  *                        release unlocks w
  *   bit  61      WPEND   a writer has announced itself: it holds the lock once A drains to
- *                        0, and it keeps new readers out (they queue) from the announcement on
+ *                        0 and no reader-bias slot holds rw, and it keeps new readers out
+ *                        (they queue) from the announcement on
  *   bit  62      PHASE   flipped by a writer release that admits queued readers; a queued
  *                        reader is admitted when the phase differs from the one it queued in
- *   bit  63      WSLEEP  the thread holding w sleeps on the word
+ *   bit  63      WSLEEP  the thread holding w has gone, or is about to go, to sleep on the
+ *                        word; it may be stale until the next announce, drain or release
+ *                        clears it
  *
  * The upper half (A and the bits) is the futex word: readers sleep on it with the READER tag
  * waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0, for WPEND to
@@ -3667,13 +3671,15 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
  *
  * Reader:   rlock     one CAS: A+1 if no writer is pending (acquire), else Q+1 and sleep
  *                     until PHASE flips; then P-1 (reader bias skips all this, see below)
- *           runlock   A-1 (CAS, release); if that took A to 0 under WPEND|WSLEEP, wake the
- *                     writer
+ *           runlock   A-1 (CAS, release); if that took A to 0 while WPEND and WSLEEP were
+ *                     both set, wake the writer
  * Writer:   fast      state all clear but PHASE -> set WPEND (one CAS): nobody reads, writes
  *                     or waits, so the lock is ours (after revoking reader bias, if set)
- *           slow      lock w; set WBLOCK; wait for !WPEND (previous writer inside) and
- *                     P == 0; set WPEND|WHOLD, clear WBLOCK; wait for A == 0. w stays held
- *                     until the release, so the next writers queue on w, not here.
+ *           slow      lock w; if WPEND (previous writer inside) or P > 0, set WBLOCK and
+ *                     wait; one CAS sets WPEND|WHOLD and clears WBLOCK and WSLEEP; then
+ *                     wait for A == 0 and for no slot to hold rw. w stays held until the
+ *                     release, so the next writers queue on w, not here. Timing out before
+ *                     announcing clears WBLOCK and unlocks w.
  *           release   if WHOLD, unlock w first; then one CAS: clear WPEND, WHOLD and WSLEEP,
  *                     and if Q > 0 flip PHASE, A += Q, P = Q, Q = 0 (the readers queued
  *                     behind this writer are admitted before the next writer can announce: Go's
@@ -3683,8 +3689,9 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
  *
  * Invariants:
  *   - Q > 0 only while WPEND is set; a release moves all of Q into A at once.
- *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices. (The
- *     announced writer holds w while it drains A, and w is released before WPEND is.)
+ *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices. (A
+ *     slow-path writer holds w while it drains A, and w is released before WPEND is; a
+ *     fast-path writer announced with A == 0 and never sleeps on the word.)
  *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at a
  *     release that admits readers, and a writer announces only when P == 0, i.e. once
  *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
@@ -3692,8 +3699,8 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
  *     would take itself for still queued.) One bit of phase is therefore enough.
  *   - Once WPEND is set, A only falls: arriving readers go to Q in the same CAS that looks
  *     at WPEND, so an announced writer's drain ends (no retrying reader can keep A up).
- *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state,
- *     after which only gs__wake is called: the lock may be freed by the next owner at once.
+ *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state, or
+ *     on the reader's slot for a biased runlock, after which only gs__wake is called: the lock may be freed by the next owner at once.
  *     The unlock of w comes before it, while the lock is still write-held.
  *
  * Readers that time out while queued leave Q with a CAS if their phase has not flipped; if
@@ -3786,7 +3793,6 @@ GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_
 #define GS__RW_Q_MAX 0xffffull
 #define GS__RW_Q_MASK GS__RW_Q_MAX
 #define GS__RW_PENDING (1ull << 16)
-#define GS__RW_P_MASK (0xffffull << 16)
 #define GS__RW_READER (1ull << 32)
 #define GS__RW_A_MAX ((1ull << 24) - 1)
 #define GS__RW_WBLOCK (1ull << 59)
@@ -3825,7 +3831,8 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
  * reader's slot CAS and bias load, and the writer's bias store and slot loads, are all
  * seq_cst, so either the reader sees bias clear (and backs out) or the writer sees its slot.
  * Bias is turned back on by a reader on the state path, once now >= rw->inhibit, which the
- * revoking writer set to GS__RW_INHIBIT times what the revocation cost, 100 us at least
+ * revoking writer set to now + GS__RW_INHIBIT times the time since it cleared bias (the
+ * drain of A included), 100 us at least
  * (Dice and Kogan, "BRAVO", USENIX ATC 2019).
  *
  * Invariant: while no writer has announced, bias clear implies no slot holds rw (apart
@@ -3942,8 +3949,6 @@ static void gs__rw_maybe_enable_bias(gs_rwmutex *rw) {
         gs__store_seq_cst32(&rw->bias, 1);
 }
 
-/* Revocation, by the announced writer: clears bias (if set) and waits until no slot holds
- * rw. Returns false if deadline_ns passed first. */
 /* Waits until `slot` no longer holds rw (me); false if deadline_ns passed first. */
 static GS__NOINLINE bool gs__rw_slot_drain(gs_rwmutex *rw, uint64_t *slot, int64_t deadline_ns) {
     GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
@@ -3968,6 +3973,8 @@ static GS__NOINLINE bool gs__rw_slot_drain(gs_rwmutex *rw, uint64_t *slot, int64
     return true;
 }
 
+/* Revocation, by the announced writer: clears bias (if set; *started gets the time, if it
+ * is 0) and waits until no slot holds rw. Returns false if deadline_ns passed first. */
 static bool gs__rw_revoke(gs_rwmutex *rw, int64_t deadline_ns, int64_t *started) {
     if (gs__load_relaxed32(&rw->bias)) {
         gs__store_seq_cst32(&rw->bias, 0);
@@ -4158,9 +4165,9 @@ static bool gs__rw_writer_wait(gs_rwmutex *rw, uint64_t cur, int *spin, int64_t 
     return gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_WRITER);
 }
 
-/* The announced writer waits for its way in: A drained and no slot holding rw. revoked_at
- * says whether (and when) this writer turned reader bias off. On success sets the inhibit
- * time; returns false if deadline_ns passed first (the caller gives up). */
+/* The announced writer waits for its way in: A drained and no slot holding rw. On success
+ * sets the inhibit time if this writer turned reader bias off (revoked_at: when); returns
+ * false if deadline_ns passed first (the caller gives up). */
 static bool gs__rw_writer_drain(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
     /* Turn reader bias off first, so that new readers come to the state and queue (a
      * waiting writer keeps new readers out). */
@@ -4319,7 +4326,6 @@ void gs_rwmutex_unlock(gs_rwmutex *rw) {
 #undef GS__RW_P
 #undef GS__RW_PENDING
 #undef GS__RW_PHASE
-#undef GS__RW_P_MASK
 #undef GS__RW_Q
 #undef GS__RW_QUEUED
 #undef GS__RW_Q_MASK
@@ -4344,8 +4350,8 @@ void gs_rwmutex_unlock(gs_rwmutex *rw) {
  *   bits 33..63  counter  outstanding tasks, 0..INT32_MAX
  *
  * The upper half (WAITERS and the counter) is the futex word: waiters sleep on it expecting
- * the value they registered with, so any change of the counter (the one they wait for is
- * to 0) makes their sleep return or not begin.
+ * the upper half they last read (at registration, then after each wake-up), so any change
+ * of the counter (the one they wait for is to 0) makes their sleep return or not begin.
  *
  * Transitions, each one atomic read-modify-write:
  *   done             counter-1 (fetch_sub, release); if that made it 0 with WAITERS set,
@@ -4355,8 +4361,9 @@ void gs_rwmutex_unlock(gs_rwmutex *rw) {
  *   add, delta < 0   CAS: counter-|delta|; wake all if it made it 0 with WAITERS set
  *   wait, register   CAS: set WAITERS (also when already set: the CAS is the point where the
  *                    waiter joins a round, as in Go); then sleep on the upper half
- *   wait, wake-up    load (acquire): counter 0 -> return; GEN moved on -> misuse (a new
- *                    round began before this wait returned); else sleep again
+ *   wait, wake-up    load (acquire): GEN moved on -> misuse (a new round began before this
+ *                    wait returned), even if the counter is 0; counter 0 -> return true;
+ *                    deadline passed -> return false; else sleep again
  *
  * Invariants the code relies on:
  *   - Everything a waiter needs to decide to return (the counter reaching 0) changes in the

@@ -14,17 +14,19 @@
  *                         starvers included
  *
  * Invariants the code relies on:
- *   HANDOFF  => LOCKED and starvers >= 1  (only a starver may claim it; the last starver to
- *                                          leave takes it instead of leaving)
+ *   HANDOFF  => LOCKED and starvers >= 1  (only a starver may claim it; a starver that times
+ *                                          out while HANDOFF is set takes the lock instead
+ *                                          of leaving)
  *   starvers <= waiters; WOKEN => waiters >= 1 (every CAS that removes a waiter clears WOKEN)
  *   A registered waiter never sleeps on a word with WOKEN set: it clears WOKEN first. So
  *   while WOKEN is set, some registered waiter is running or is about to be woken by the
  *   unlock that set it; WOKEN can never stick and silence every later unlock.
  *
- * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in
- * while no one starves. A waiter that has waited over GS__STARVE_NS registers as a starver
- * and sleeps with its own tag; while there are starvers, an unlock hands the lock to one of
- * them, and only a starver can take it: not an arriving thread (LOCKED stays set), and not
+ * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
+ * any unlock that does not hand off. A waiter that has waited over GS__STARVE_NS registers
+ * as a starver and sleeps with its own tag; while there are starvers, an unlock at least
+ * GS__HANDOFF_GAP_NS after this mutex's last handoff hands the lock to one of them, and only
+ * a starver can take it: not an arriving thread (LOCKED stays set), and not
  * a plain waiter that happens to be awake. (Go hands off to the head of its queue; a futex
  * cannot requeue a thread at the head, and letting any awake waiter claim the handoff let a
  * sleeping starver lose every round: verify/FINDINGS.md F1.) Starvers are not ordered among
@@ -44,7 +46,7 @@
  *   unlock fast path   LOCKED -> 0                           (CAS, release)
  *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
  *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
- *   wake and retry     clear WOKEN; take LOCKED if clear (n-1); else, once it has waited over
+ *   wake and retry     clear WOKEN; take LOCKED if clear (n-1, and s-1 if it starves); else, once it has waited over
  *                      GS__STARVE_NS, become a starver (s+1), look again (a handoff may be
  *                      waiting for it) and sleep with tag STARVER. A plain waiter sleeps at
  *                      most until it is due to become a starver, so none sleeps through
@@ -58,8 +60,8 @@
  *                      waiter never swallows a handoff); else n-1 (and s-1), clear WOKEN
  *
  * Each transition is one atomic read-modify-write, and an unlock decides whether to wake
- * from the value its own RMW replaced. After that RMW it only calls gs__wake, which does not
- * touch the word: the next owner may free the mutex at once (glibc BZ 13690).
+ * from the value its own RMW replaced. After that RMW it only records the handoff time in
+ * the global pacing table and calls gs__wake; neither touches the word: the next owner may free the mutex at once (glibc BZ 13690).
  *
  * Spinning: an arriving thread spins a bounded number of times, and only while the mutex is
  * held with nobody registered (once threads sleep, a newcomer spinning would only delay

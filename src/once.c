@@ -11,16 +11,16 @@
  *   NOT_RUN -> RUNNING         the runner's CAS; it then sets owner, records the call (below)
  *                              and calls fn
  *   RUNNING -> SLEEPERS        a waiter's CAS, before it sleeps on the word expecting SLEEPERS
- *   RUNNING|SLEEPERS -> DONE   one exchange (release), by the runner after fn returns, or by
- *                              whoever notices that fn escaped; it wakes all if it replaced
- *                              SLEEPERS
+ *   RUNNING|SLEEPERS -> DONE   one exchange (release), by the runner's thread: after fn
+ *                              returns, or when it finds that fn escaped ((a), (b), (c)
+ *                              below); it wakes all if it replaced SLEEPERS
  *
  * Invariants the code relies on:
  *   - DONE is never left, so the fast path (an acquire load that sees DONE, pairing with the
  *     release exchange) needs no further check.
  *   - A thread sleeps only on SLEEPERS, and whoever stores DONE over SLEEPERS wakes all: no
  *     sleeper is missed. After the exchange only gs__wake is called: a thread that sees DONE
- *     may free the Once at once.
+ *     may free the Once at once (as long as no gs_once_do(o) call of its own is running).
  *   - owner is written only by the runner, after its CAS; a thread that reads its own id
  *     there is the runner, so it is either inside fn (recursion) or fn escaped.
  *
@@ -33,12 +33,13 @@
  *       the recorded one or shallower (a live recorded frame would be an ancestor, deeper
  *       calls having lower addresses);
  *   (c) the thread exits (a pthread key destructor: no frame of it is alive then).
- * (a) is checked for every recorded call whenever the thread enters the slow path, and never
- * declares a live frame dead. (b) is checked only for the Once being entered, whose runner
- * is this thread, because with user-level stack switching it could misjudge a live frame on
- * another stack; for that one Once the alternative is a certain deadlock. A call that passes
- * neither test is recursion: fatal. Reading a dead frame's word is done with sanitizers off:
- * it is this thread's own stack, mapped for as long as the thread lives.
+ * (a) is checked for every recorded call whenever the thread enters the slow path and
+ * after each fn returns, and never declares a live frame dead. (b) is checked only for the
+ * Once being entered, whose runner is this thread, because with user-level stack switching
+ * it could misjudge a live frame on another stack; for that one Once the alternative is a
+ * certain deadlock. A call that passes neither test is recursion: fatal. Reading a dead
+ * frame's word is done with sanitizers off: it is this thread's own stack, mapped for as
+ * long as the thread lives.
  */
 #include <gosync/once.h>
 
@@ -236,9 +237,8 @@ GS__NOINLINE void gs__once_do_slow(gs_once *o, void (*fn)(void *), void *arg) {
             continue;
         }
         if (gs__load_relaxed32(&o->owner) == gs__once_thread_id(self)) {
-            gs__once_settle(self, o, frame);
-            s = gs__load_acquire32(word);
-            continue;
+            gs__once_settle(self, o, frame); /* finishes o, or dies: recursion */
+            return;
         }
         if (s == GS__ONCE_RUNNING && !gs__cas_relaxed32(word, &s, GS__ONCE_SLEEPERS)) {
             s = gs__load_acquire32(word);

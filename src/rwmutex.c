@@ -14,10 +14,13 @@
  *   bit  60      WHOLD   the announced writer holds w (it came by the slow path); its
  *                        release unlocks w
  *   bit  61      WPEND   a writer has announced itself: it holds the lock once A drains to
- *                        0, and it keeps new readers out (they queue) from the announcement on
+ *                        0 and no reader-bias slot holds rw, and it keeps new readers out
+ *                        (they queue) from the announcement on
  *   bit  62      PHASE   flipped by a writer release that admits queued readers; a queued
  *                        reader is admitted when the phase differs from the one it queued in
- *   bit  63      WSLEEP  the thread holding w sleeps on the word
+ *   bit  63      WSLEEP  the thread holding w has gone, or is about to go, to sleep on the
+ *                        word; it may be stale until the next announce, drain or release
+ *                        clears it
  *
  * The upper half (A and the bits) is the futex word: readers sleep on it with the READER tag
  * waiting for PHASE to flip, the writer with the WRITER tag waiting for A == 0, for WPEND to
@@ -26,13 +29,15 @@
  *
  * Reader:   rlock     one CAS: A+1 if no writer is pending (acquire), else Q+1 and sleep
  *                     until PHASE flips; then P-1 (reader bias skips all this, see below)
- *           runlock   A-1 (CAS, release); if that took A to 0 under WPEND|WSLEEP, wake the
- *                     writer
+ *           runlock   A-1 (CAS, release); if that took A to 0 while WPEND and WSLEEP were
+ *                     both set, wake the writer
  * Writer:   fast      state all clear but PHASE -> set WPEND (one CAS): nobody reads, writes
  *                     or waits, so the lock is ours (after revoking reader bias, if set)
- *           slow      lock w; set WBLOCK; wait for !WPEND (previous writer inside) and
- *                     P == 0; set WPEND|WHOLD, clear WBLOCK; wait for A == 0. w stays held
- *                     until the release, so the next writers queue on w, not here.
+ *           slow      lock w; if WPEND (previous writer inside) or P > 0, set WBLOCK and
+ *                     wait; one CAS sets WPEND|WHOLD and clears WBLOCK and WSLEEP; then
+ *                     wait for A == 0 and for no slot to hold rw. w stays held until the
+ *                     release, so the next writers queue on w, not here. Timing out before
+ *                     announcing clears WBLOCK and unlocks w.
  *           release   if WHOLD, unlock w first; then one CAS: clear WPEND, WHOLD and WSLEEP,
  *                     and if Q > 0 flip PHASE, A += Q, P = Q, Q = 0 (the readers queued
  *                     behind this writer are admitted before the next writer can announce: Go's
@@ -42,8 +47,9 @@
  *
  * Invariants:
  *   - Q > 0 only while WPEND is set; a release moves all of Q into A at once.
- *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices. (The
- *     announced writer holds w while it drains A, and w is released before WPEND is.)
+ *   - Only the thread holding w sleeps with the WRITER tag, so one WSLEEP bit suffices. (A
+ *     slow-path writer holds w while it drains A, and w is released before WPEND is; a
+ *     fast-path writer announced with A == 0 and never sleeps on the word.)
  *   - PHASE cannot flip twice while an admitted reader sleeps: flips happen only at a
  *     release that admits readers, and a writer announces only when P == 0, i.e. once
  *     every reader admitted by the previous flip has woken and seen it. (Without P, writers
@@ -51,8 +57,8 @@
  *     would take itself for still queued.) One bit of phase is therefore enough.
  *   - Once WPEND is set, A only falls: arriving readers go to Q in the same CAS that looks
  *     at WPEND, so an announced writer's drain ends (no retrying reader can keep A up).
- *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state,
- *     after which only gs__wake is called: the lock may be freed by the next owner at once.
+ *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state, or
+ *     on the reader's slot for a biased runlock, after which only gs__wake is called: the lock may be freed by the next owner at once.
  *     The unlock of w comes before it, while the lock is still write-held.
  *
  * Readers that time out while queued leave Q with a CAS if their phase has not flipped; if
@@ -72,7 +78,6 @@
 #define GS__RW_Q_MAX 0xffffull
 #define GS__RW_Q_MASK GS__RW_Q_MAX
 #define GS__RW_PENDING (1ull << 16)
-#define GS__RW_P_MASK (0xffffull << 16)
 #define GS__RW_READER (1ull << 32)
 #define GS__RW_A_MAX ((1ull << 24) - 1)
 #define GS__RW_WBLOCK (1ull << 59)
@@ -111,7 +116,8 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
  * reader's slot CAS and bias load, and the writer's bias store and slot loads, are all
  * seq_cst, so either the reader sees bias clear (and backs out) or the writer sees its slot.
  * Bias is turned back on by a reader on the state path, once now >= rw->inhibit, which the
- * revoking writer set to GS__RW_INHIBIT times what the revocation cost, 100 us at least
+ * revoking writer set to now + GS__RW_INHIBIT times the time since it cleared bias (the
+ * drain of A included), 100 us at least
  * (Dice and Kogan, "BRAVO", USENIX ATC 2019).
  *
  * Invariant: while no writer has announced, bias clear implies no slot holds rw (apart
@@ -228,8 +234,6 @@ static void gs__rw_maybe_enable_bias(gs_rwmutex *rw) {
         gs__store_seq_cst32(&rw->bias, 1);
 }
 
-/* Revocation, by the announced writer: clears bias (if set) and waits until no slot holds
- * rw. Returns false if deadline_ns passed first. */
 /* Waits until `slot` no longer holds rw (me); false if deadline_ns passed first. */
 static GS__NOINLINE bool gs__rw_slot_drain(gs_rwmutex *rw, uint64_t *slot, int64_t deadline_ns) {
     GS__PROFILE_WAIT(rw); /* contention profiling (src/profile.c) */
@@ -254,6 +258,8 @@ static GS__NOINLINE bool gs__rw_slot_drain(gs_rwmutex *rw, uint64_t *slot, int64
     return true;
 }
 
+/* Revocation, by the announced writer: clears bias (if set; *started gets the time, if it
+ * is 0) and waits until no slot holds rw. Returns false if deadline_ns passed first. */
 static bool gs__rw_revoke(gs_rwmutex *rw, int64_t deadline_ns, int64_t *started) {
     if (gs__load_relaxed32(&rw->bias)) {
         gs__store_seq_cst32(&rw->bias, 0);
@@ -444,9 +450,9 @@ static bool gs__rw_writer_wait(gs_rwmutex *rw, uint64_t cur, int *spin, int64_t 
     return gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_WRITER);
 }
 
-/* The announced writer waits for its way in: A drained and no slot holding rw. revoked_at
- * says whether (and when) this writer turned reader bias off. On success sets the inhibit
- * time; returns false if deadline_ns passed first (the caller gives up). */
+/* The announced writer waits for its way in: A drained and no slot holding rw. On success
+ * sets the inhibit time if this writer turned reader bias off (revoked_at: when); returns
+ * false if deadline_ns passed first (the caller gives up). */
 static bool gs__rw_writer_drain(gs_rwmutex *rw, uint64_t cur, int64_t deadline_ns) {
     /* Turn reader bias off first, so that new readers come to the state and queue (a
      * waiting writer keeps new readers out). */

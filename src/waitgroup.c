@@ -7,8 +7,8 @@
  *   bits 33..63  counter  outstanding tasks, 0..INT32_MAX
  *
  * The upper half (WAITERS and the counter) is the futex word: waiters sleep on it expecting
- * the value they registered with, so any change of the counter (the one they wait for is
- * to 0) makes their sleep return or not begin.
+ * the upper half they last read (at registration, then after each wake-up), so any change
+ * of the counter (the one they wait for is to 0) makes their sleep return or not begin.
  *
  * Transitions, each one atomic read-modify-write:
  *   done             counter-1 (fetch_sub, release); if that made it 0 with WAITERS set,
@@ -18,8 +18,9 @@
  *   add, delta < 0   CAS: counter-|delta|; wake all if it made it 0 with WAITERS set
  *   wait, register   CAS: set WAITERS (also when already set: the CAS is the point where the
  *                    waiter joins a round, as in Go); then sleep on the upper half
- *   wait, wake-up    load (acquire): counter 0 -> return; GEN moved on -> misuse (a new
- *                    round began before this wait returned); else sleep again
+ *   wait, wake-up    load (acquire): GEN moved on -> misuse (a new round began before this
+ *                    wait returned), even if the counter is 0; counter 0 -> return true;
+ *                    deadline passed -> return false; else sleep again
  *
  * Invariants the code relies on:
  *   - Everything a waiter needs to decide to return (the counter reaching 0) changes in the
