@@ -80,6 +80,35 @@ DEATH_CASE(unlock_after_cross_thread_unlock) {
     gs_mutex_unlock(&mu); /* misuse */
 }
 
+/* The spinning decision uses the process's CPU count, not the calling thread's: a thread
+ * pinned to one CPU still waits for holders running on the others. (Before, the first
+ * thread to reach a slow path set the count for the whole process; when it was pinned, as
+ * in every benchmark, no gosync lock ever spun.) Must run before any other test reaches a
+ * slow path. */
+int gs__ncpu(void);
+
+static void *ncpu_when_pinned(void *p) {
+    if (!pin_to_cpu(1))
+        return NULL;
+    *(int *)p = gs__ncpu();
+    return NULL;
+}
+
+TEST(TestCpuCountOfPinnedThread) {
+    int n = CPU_COUNT(&gs_t_all_cpus), seen = -1;
+    if (n < 2) {
+        printf("  (skipped: one CPU)\n");
+        return;
+    }
+    join(spawn(ncpu_when_pinned, &seen));
+    if (seen == -1) {
+        printf("  (skipped: could not pin)\n");
+        return;
+    }
+    CHECK_EQ(seen, n);
+    CHECK_EQ(gs__ncpu(), n);
+}
+
 TEST(TestMutexMisuse) {
     EXPECT_DEATH(unlock_unlocked, "gosync: unlock of unlocked mutex");
     EXPECT_DEATH(unlock_twice, "gosync: unlock of unlocked mutex");
@@ -396,6 +425,7 @@ TEST(TestStarvationWithTimeouts) {
 
 int main(int argc, char **argv) {
     gs_test_init(argc, argv);
+    RUN(TestCpuCountOfPinnedThread);
     RUN(TestMutexMisuse);
     RUN(TestMutex);
     RUN(TestMutexFairness);

@@ -22,11 +22,16 @@ int64_t gs__deadline_after(int64_t timeout_ns) {
     return now + timeout_ns;
 }
 
-int gs__ncpu(void) {
-    static _Atomic int cached;
-    int n = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (n > 0)
-        return n;
+/* The CPUs this process may use. Spinning pays when the lock holder can run on another
+ * CPU at the same time, which depends on the process's CPUs, not on the calling thread's:
+ * a thread pinned to one CPU still waits for holders running elsewhere. So the count is
+ * taken once, at load time, from the thread that loads the library (the main thread, before
+ * the program can pin it; `taskset` restricts it, and so the count, for the whole process).
+ * The first caller fills it only where the constructor did not run. */
+static _Atomic int gs__ncpu_cached;
+
+static int gs__ncpu_compute(void) {
+    int n = 0;
 #if defined(__linux__)
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0)
@@ -34,9 +39,19 @@ int gs__ncpu(void) {
 #endif
     if (n <= 0)
         n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (n <= 0)
-        n = 1;
-    atomic_store_explicit(&cached, n, memory_order_relaxed);
+    return n > 0 ? n : 1;
+}
+
+__attribute__((constructor)) static void gs__ncpu_init(void) {
+    atomic_store_explicit(&gs__ncpu_cached, gs__ncpu_compute(), memory_order_relaxed);
+}
+
+int gs__ncpu(void) {
+    int n = atomic_load_explicit(&gs__ncpu_cached, memory_order_relaxed);
+    if (n > 0)
+        return n;
+    n = gs__ncpu_compute();
+    atomic_store_explicit(&gs__ncpu_cached, n, memory_order_relaxed);
     return n;
 }
 
