@@ -2538,8 +2538,12 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * switches (Go's collapse, golang/go#33747). So handoffs from one mutex are at least
  * GS__HANDOFF_GAP_NS apart; the unlocks in between are normal ones, so running threads keep
  * the lock busy while the starvers are served one per gap, the longest asleep first (the
- * futex wakes its sleepers in order), races aside (F7). The time of each mutex's last handoff lives in a small global table
- * hashed by address (gs_mutex is one word); a collision only spaces two mutexes' handoffs.
+ * futex wakes its sleepers in order), races aside (F7). The time of each mutex's last
+ * handoff lives in a small global table hashed by address (gs_mutex is one word); a
+ * collision only spaces two mutexes' handoffs. Reading the clock costs as much as a whole
+ * uncontended lock+unlock, so while a mutex's unlocks that see starvers come fast, only one
+ * in GS__CLOCK_EVERY (8) of them reads it (the stride lives in the same table entry): the
+ * handoff comes at the first reading unlock past the gap, at most 7 fast unlocks late.
  *
  * Transitions:
  *   lock fast path     0 -> LOCKED                           (CAS, acquire)
@@ -2553,19 +2557,25 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  *                      starvation mode unpromoted
  *   unlock, normal     clear LOCKED; if n > 0 and !WOKEN: set WOKEN and wake the oldest
  *                      sleeper, starver or not
- *   unlock, starving   (starvers > 0, last handoff over a gap ago) set HANDOFF (LOCKED
- *                      stays); wake one STARVER
+ *   unlock, starving   (starvers > 0, this unlock reads the clock, and the last handoff
+ *                      was over a gap ago) set HANDOFF (LOCKED stays); wake one STARVER
  *   claim handoff      (a starver) clear HANDOFF and WOKEN, n-1, s-1
  *   time out           take the lock if it is free, or if HANDOFF and we starve (a timed-out
  *                      waiter never swallows a handoff); else n-1 (and s-1), clear WOKEN
  *
  * Each transition is one atomic read-modify-write, and an unlock decides whether to wake
  * from the value its own RMW replaced. After that RMW it only records the handoff time in
- * the global pacing table and calls gs__wake; neither touches the word: the next owner may free the mutex at once (glibc BZ 13690).
+ * the global pacing table and calls gs__wake; neither touches the word: the next owner may
+ * free the mutex at once (glibc BZ 13690).
  *
  * Spinning: an arriving thread spins a bounded number of times, and only while the mutex is
  * held with nobody registered (once threads sleep, a newcomer spinning would only delay
- * them) and more than one CPU exists (else the holder cannot run while we spin).
+ * them) and the process may run on more than one CPU (else the holder cannot run while we
+ * spin). That count is the process's, taken at load time, not the calling thread's: a
+ * thread pinned to one CPU still waits for holders on other CPUs (gs__ncpu). Letting a
+ * spinner also hold WOKEN, so that unlocks leave the sleepers alone while it spins (Go
+ * does), and spinning while waiters sleep, was measured and not kept: no gain at 8 to 128
+ * threads on the dev VM, and 0.8-0.9x at 32 threads with local work.
  *
  * Limits: 65,535 registered waiters (an arriving thread beyond that polls every
  * millisecond without registering) and 4,095 starvers (a waiter beyond that waits on as a
@@ -2674,17 +2684,59 @@ enum {
 enum { GS__TAG_WAITER = 1u << 0, GS__TAG_STARVER = 1u << 1 };
 
 /* A waiter blocked longer than this becomes a starver (Go: 1 ms). */
+#ifndef GS__STARVE_NS
 #define GS__STARVE_NS 1000000
+#endif
 /* The least time between two handoffs of one mutex (see Fairness above). */
+#ifndef GS__HANDOFF_GAP_NS
 #define GS__HANDOFF_GAP_NS 100000
+#endif
 
-/* When each mutex last handed off, by hashed address; relaxed: it only paces handoffs. */
+/* Reading CLOCK_MONOTONIC costs about as much as an uncontended lock+unlock (23 ns on the
+ * dev VM, where a contended short lock/unlock iteration takes 25-30 ns), and under
+ * sustained contention starvers are counted at almost every unlock: reading the clock at
+ * every one of them halved the throughput at 32 and 128 threads (docs/PERFORMANCE.md). So
+ * the unlocks that see starvers read it with a stride: every GS__CLOCK_EVERY-th one while
+ * they come faster than one per GS__HANDOFF_GAP_NS / 64 (1.6 us) on average since the last
+ * read, else every one. A handoff then comes at the first reading unlock past the gap:
+ * at most GS__CLOCK_EVERY - 1 fast unlocks (about 11 us) late, and never late when unlocks
+ * are slow (a greedy holder's: the starvation scenario). */
+#ifndef GS__CLOCK_EVERY
+#define GS__CLOCK_EVERY 8
+#endif
+
+/* Pacing, by hashed mutex address: when the mutex last handed off, when an unlock last read
+ * the clock, the unlocks since, and the stride. Relaxed: it only paces handoffs. One
+ * mutex's entry is written only by its unlocks, before their release, so the mutex itself
+ * orders them; a mutex sharing the entry only shifts which unlock reads the clock. One
+ * cache line per entry: it is written at every unlock that sees starvers. */
 #define GS__HANDOFF_SLOTS 64
-static int64_t gs__handoff_at[GS__HANDOFF_SLOTS];
+static struct gs__pacing {
+    _Alignas(64) int64_t handoff_at;
+    int64_t checked_at;
+    uint32_t unlocks;
+    uint32_t stride;
+} gs__pacing[GS__HANDOFF_SLOTS];
 
-static inline int64_t *gs__handoff_slot(const gs_mutex *mu) {
+/* Counts an unlock that sees starvers; returns whether it reads the clock, into *now. */
+static bool gs__pacing_check(struct gs__pacing *p, int64_t *now) {
+    uint32_t n = gs__load_relaxed32(&p->unlocks) + 1;
+    if (n < gs__load_relaxed32(&p->stride)) {
+        gs__store_relaxed32(&p->unlocks, n);
+        return false;
+    }
+    *now = gs__now_ns();
+    int64_t since = *now - (int64_t)gs__load_relaxed64((uint64_t *)&p->checked_at);
+    bool fast = since < (int64_t)n * (GS__HANDOFF_GAP_NS / 64);
+    gs__store_relaxed32(&p->stride, fast ? GS__CLOCK_EVERY : 1);
+    gs__store_relaxed32(&p->unlocks, 0);
+    gs__store_relaxed64((uint64_t *)&p->checked_at, (uint64_t)*now);
+    return true;
+}
+
+static inline struct gs__pacing *gs__pacing_slot(const gs_mutex *mu) {
     uintptr_t a = (uintptr_t)mu;
-    return &gs__handoff_at[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__HANDOFF_SLOTS];
+    return &gs__pacing[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__HANDOFF_SLOTS];
 }
 /* Spin iterations before registering; each is one PAUSE. */
 #ifndef GS__SPIN_LIMIT
@@ -2797,16 +2849,22 @@ bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns) {
 
 void gs__mutex_unlock_slow(gs_mutex *mu) {
     uint32_t *word = &mu->state;
-    int64_t *handoff_at = gs__handoff_slot(mu), now = 0;
+    struct gs__pacing *pacing = gs__pacing_slot(mu);
+    int64_t now = 0;
+    bool counted = false, check = false;
     uint32_t old = gs__load_relaxed32(word);
     uint32_t next, tag;
     do {
         if (!(old & GS__LOCKED) || (old & GS__HANDOFF))
             gs__fatal("unlock of unlocked mutex");
-        if (GS__STARVERS(old) > 0 && now == 0)
-            now = gs__now_ns();
-        if (GS__STARVERS(old) > 0 &&
-            now - (int64_t)gs__load_relaxed64((uint64_t *)handoff_at) >= GS__HANDOFF_GAP_NS) {
+        if (GS__STARVERS(old) > 0 && !counted) {
+            /* Once per call, before the release: this mutex's unlocks are ordered by it. */
+            counted = true;
+            check = gs__pacing_check(pacing, &now);
+        }
+        if (GS__STARVERS(old) > 0 && check &&
+            now - (int64_t)gs__load_relaxed64((uint64_t *)&pacing->handoff_at) >=
+                GS__HANDOFF_GAP_NS) {
             /* Hand the lock to a starver: LOCKED stays set, so no arriving thread can take
              * it, and only a starver claims HANDOFF. */
             next = old | GS__HANDOFF;
@@ -2826,7 +2884,7 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
     /* The word may belong to freed memory from here on; the pacing table is global, and
      * gs__wake does not touch the word. */
     if (next & GS__HANDOFF)
-        gs__store_relaxed64((uint64_t *)handoff_at, (uint64_t)now);
+        gs__store_relaxed64((uint64_t *)&pacing->handoff_at, (uint64_t)now);
     if (tag)
         gs__wake(word, 1, tag);
 }
@@ -2857,6 +2915,7 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
         return gs_mutex_trylock(mu);
     return gs__mutex_lock_until(mu, gs__deadline_after(timeout_ns));
 }
+#undef GS__CLOCK_EVERY
 #undef GS__HANDOFF_GAP_NS
 #undef GS__HANDOFF_SLOTS
 #undef GS__SPIN_LIMIT

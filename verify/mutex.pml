@@ -20,8 +20,14 @@
  *     covered). The handoff pacing (231-232, "the last handoff of this mutex was at least
  *     GS__HANDOFF_GAP_NS ago") may or may not hold at any unlock that sees starvers; with
  *     GAP_AFTER > 0 (liveness runs) it surely holds after GAP_AFTER normal unlocks that saw
- *     starvers (time passes). With CLOCK (below), time is a discrete clock instead, with
- *     the assumption that runnable threads run within half a millisecond;
+ *     starvers (time passes; the count includes the unlocks that skip the clock, below).
+ *     With CLOCK (below), time is a discrete clock instead, with the assumption that
+ *     runnable threads run within half a millisecond;
+ *   - the clock-reading stride (gs__pacing_check, since 2026-11-26): an unlock that sees
+ *     starvers reads the clock on one in up to GS__CLOCK_EVERY of them, and only a reading
+ *     unlock hands off. Free time already lets any unlock skip the handoff; with CLOCK, up
+ *     to STRIDE - 1 normal unlocks in a row may come after the gap has passed (the C
+ *     stride is 8 or 1, and STRIDE = 8 allows every shorter run of late unlocks too);
  *   - memory orders (TSan checks them).
  *
  * Map from the model to src/mutex.c (lines of main f0a0d83):
@@ -38,7 +44,8 @@
  *               timeout) or the deadline; reload                                   (202-208)
  *   T_try       gs_mutex_trylock                                                   (269-276)
  *   U_load      gs__mutex_unlock_slow: load                                        (224)
- *   U_cas       fatal check; starvers and the gap passed: +HANDOFF (tag STARVER);
+ *   U_cas       fatal check; starvers, the unlock reads the clock (gs__pacing_check)
+ *               and the gap passed: +HANDOFF (tag STARVER);
  *               else clear LOCKED, and if waiters and !WOKEN set WOKEN (tags
  *               WAITER|STARVER); one CAS                                           (226-248)
  *   U_wake      then wake(1, tag)                                                  (253-254)
@@ -102,6 +109,10 @@ int state;                      /* gs_mutex.state */
  *     maybe earlier: a normal unlock that sees starvers is allowed only before that.
  * The ltl formulas with _clock assume that time diverges (infinitely many ticks). */
 #ifdef CLOCK
+#ifndef STRIDE                  /* GS__CLOCK_EVERY (1: every unlock reads the clock) */
+#define STRIDE 8
+#endif
+byte late;                      /* normal unlocks past the gap since the last handoff */
 byte age[NTHREADS];             /* ticks since the thread registered, up to 3 */
 byte since_handoff = 2;         /* ticks since the last handoff, up to 2 */
 byte owe;                       /* awake registered waiters that have not stepped yet */
@@ -188,7 +199,9 @@ bool trying[NTHREADS];          /* in an untimed lock call */
 /* mutex.c:231-232: a normal unlock although starvers are counted, while the gap since the
  * last handoff has not passed (time: see the top comment) */
 #if defined(CLOCK)
-#define NORMAL_OK(o) (STARVERS(o) == 0 || since_handoff < 2)
+/* ... or past the gap, by an unlock that did not read the clock (the stride of
+ * gs__pacing_check: at most STRIDE - 1 such unlocks in a row) */
+#define NORMAL_OK(o) (STARVERS(o) == 0 || since_handoff < 2 || late < STRIDE - 1)
 #elif GAP_AFTER > 0
 #define NORMAL_OK(o) (STARVERS(o) == 0 || gap < GAP_AFTER)
 #else
@@ -424,6 +437,7 @@ U_cas:
 #endif
 #ifdef CLOCK
                 since_handoff = 0;
+                late = 0;
 #endif
                 skip
             :: NORMAL_OK(old) ->
@@ -436,6 +450,9 @@ U_cas:
                 PACE((STARVERS(old) > 0 -> 1 : 0));
 #if GAP_AFTER > 0
                 gap = ((STARVERS(old) > 0 && gap < GAP_AFTER) -> gap + 1 : gap)
+#endif
+#ifdef CLOCK
+                late = ((STARVERS(old) > 0 && since_handoff >= 2) -> late + 1 : late)
 #endif
             fi;
             assert(INV(state));

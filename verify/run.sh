@@ -106,7 +106,7 @@ run mutex-nolostwake-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE"
 run mutex-F6 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DBUG_F6" "$LIVE" "-a -f -N nolostwake" violation \
     "FINDINGS F6 (a34920d): while handoffs go on, a plain waiter asleep is never woken"
 run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" pass \
-    "2 threads forever, a clock (runnable threads run within 0.5 ms): every untimed lock returns"
+    "2 threads forever, a clock (runnable threads run within 0.5 ms), handoffs up to 7 unlocks late: every untimed lock returns"
 run mutex-F7 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" violation \
     "FINDINGS F7 (open, by design): 3 threads, the same clock: a woken starver can lose every handoff race"
 run mutex-mutant-swallow mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
