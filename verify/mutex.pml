@@ -1,7 +1,8 @@
 /* verify/mutex.pml: gs_mutex as in main's src/mutex.c since f0a0d83 (counted starvers, only
  * a starver claims a handoff, paced handoffs; a new starver looks again before sleeping
  * (FINDINGS.md F5), a plain waiter wakes by itself when it is due to become a starver (F6)),
- * for SPIN. BUG_F5 / BUG_F6 put back a34920d's code for those two steps (the design in which
+ * with the clock-reading stride and the polling designated waiter of 2026-11-26, for SPIN.
+ * (Line numbers below are f0a0d83's.) BUG_F5 / BUG_F6 put back a34920d's code for those two steps (the design in which
  * they were found); verify/mutex_v1.pml is the design before a34920d (F1).
  *
  * The state word is modelled bit for bit (LOCKED 1, WOKEN 2, HANDOFF 4, starvers from bit 4,
@@ -37,11 +38,15 @@
  *   M_claim     !LOCKED, or HANDOFF and we are a starver: CAS -> ((old|LOCKED) - WAITER)
  *               & ~(WOKEN|HANDOFF), minus STARVER if we are one                    (163-172)
  *   M_leave     timed out: CAS -> (old - WAITER) & ~WOKEN, minus STARVER if one    (173-180)
- *   M_prepare   want = old & ~WOKEN, + STARVER if promoted; CAS if want != old;
+ *   M_prepare   want = old & ~WOKEN (old itself for the designated waiter, below),
+ *               + STARVER if promoted; CAS if want != old;
  *               promoted: loop again without sleeping (F5's fix)                   (183-198)
  *   M_sleep     wait(old, until, tag STARVER if a starver else WAITER), where until is
  *               start + GS__STARVE_NS for a plain waiter (F6's fix; its expiry is not a
- *               timeout) or the deadline; reload                                   (202-208)
+ *               timeout), now + GS__POLL_NS for the designated waiter (its expiry is not
+ *               a timeout either; with CLOCK it fires within the tick), or the
+ *               deadline; reload; designated := WOKEN is set and (it was, or the wait
+ *               returned true and WOKEN was clear when it slept) (since 2026-11-26)  (202-208)
  *   T_try       gs_mutex_trylock                                                   (269-276)
  *   U_load      gs__mutex_unlock_slow: load                                        (224)
  *   U_cas       fatal check; starvers, the unlock reads the clock (gs__pacing_check)
@@ -62,7 +67,8 @@
  * same with CLOCK's time (holds for 2 threads; with 3, FINDINGS.md F7).
  *
  * Seeded bugs (run.sh requires a counterexample): MUTANT_SWALLOW, a timed-out starver leaves
- * although HANDOFF is set; MUTANT_LOST_WAKE, a normal unlock never wakes a plain waiter.
+ * although HANDOFF is set; MUTANT_LOST_WAKE, a normal unlock never wakes a plain waiter;
+ * MUTANT_NO_POLL, the designated waiter keeps WOKEN but sleeps without its poll timeout.
  */
 #ifndef NTHREADS
 #define NTHREADS 3
@@ -128,7 +134,15 @@ bit tk;                         /* flips at every tick */
 byte waking;
 #define WAKING    if :: tag -> waking = waking | (1 << me); owe = owe | (1 << me) :: else fi
 #define WOKE      waking = waking & ~(1 << me); STEPPED
+/* a designated waiter's poll (GS__POLL_NS, 50 us) fires within the tick */
+byte polling;
+#define POLLING(p) if :: p -> polling = polling | (1 << me) :: else fi
+#define POLLED    polling = polling & ~(1 << me)
+#define POLL_ASLEEP (((polling & 1) && asleep[0]) || ((polling & 2) && asleep[1]) || \
+                     (NTHREADS > 2 && (polling & 4) && asleep[(NTHREADS > 2 -> 2 : 0)]))
 #else
+#define POLLING(p) skip
+#define POLLED    skip
 #define AGE_RESET skip
 #define WAKING    skip
 #define WOKE      skip
@@ -189,6 +203,9 @@ bool trying[NTHREADS];          /* in an untimed lock call */
 #define DEAD    skip
 #endif
 
+/* The designated waiter keeps WOKEN when it sleeps (and then polls); any other clears it. */
+#define KEEP(o) (desig -> (o) : ((o) & ~WOKEN))
+
 /* mutex.c:163: take it if it is free, or a handoff and we are a starver. */
 #ifdef MUTANT_SWALLOW
 #define TAKE(o) (!((o) & LOCKED) || (((o) & HANDOFF) && starver && !timed_out))
@@ -216,7 +233,7 @@ bool trying[NTHREADS];          /* in an untimed lock call */
 
 /* The sleep of mutex.c:202-207 (futex_wait of futex.pml, plus the promotion timer of a plain
  * waiter: ret 3, not a timeout). */
-inline mutex_wait(me, expected, tag, timed, timer, ret, k) {
+inline mutex_wait(me, expected, tag, timed, timer, poll, ret, k) {
     atomic {
         if
         :: FUTEX_WORD != expected -> ret = 1                /* still awake: no step yet */
@@ -226,6 +243,7 @@ inline mutex_wait(me, expected, tag, timed, timer, ret, k) {
             fqlen++;
             ftag[me] = tag;
             asleep[me] = 1;
+            POLLING(poll);
             ret = 2
         fi
     }
@@ -236,15 +254,18 @@ inline mutex_wait(me, expected, tag, timed, timer, ret, k) {
         :: atomic { timed && asleep[me] -> fq_remove(me, k); AWAKE(me); ret = 0 }  /* deadline */
         :: atomic { timer && asleep[me] && AGE_MAY -> fq_remove(me, k); AWAKE(me); ret = 3 }
                                                                   /* start + GS__STARVE_NS */
+        :: atomic { poll && asleep[me] -> fq_remove(me, k); AWAKE(me); ret = 4 }
+                                                                  /* GS__POLL_NS */
         :: atomic { spurious > 0 && asleep[me] -> spurious--; fq_remove(me, k); AWAKE(me); ret = 1 }
         fi
     :: else
-    fi
+    fi;
+    POLLED
 }
 
 proctype thread(byte me) {
     int old;
-    bool timed, timed_out, starver, promote, waited;
+    bool timed, timed_out, starver, promote, waited, desig;
     byte ph, ret, k, t, cnt, tag;
 #if STARVE_AFTER > 0
     byte nwaits;
@@ -344,10 +365,11 @@ M_prepare:
             :: starver -> promote = 0
             fi;
             waited = waited || promote;     /* the clock does not go back */
+            desig = desig && (old & WOKEN);
             if
-            :: ((old & ~WOKEN) + (promote -> STARVER : 0)) == old -> ph = PH_SLEEP
-            :: ((old & ~WOKEN) + (promote -> STARVER : 0)) != old && state == old ->
-                state = (old & ~WOKEN) + (promote -> STARVER : 0);
+            :: (KEEP(old) + (promote -> STARVER : 0)) == old -> ph = PH_SLEEP
+            :: (KEEP(old) + (promote -> STARVER : 0)) != old && state == old ->
+                state = KEEP(old) + (promote -> STARVER : 0);
                 old = state;
                 if
                 :: promote -> starver = 1; starv = starv | BIT(me)
@@ -364,7 +386,7 @@ M_prepare:
                 :: else
                 fi
 #endif
-            :: ((old & ~WOKEN) + (promote -> STARVER : 0)) != old && state != old -> old = state
+            :: (KEEP(old) + (promote -> STARVER : 0)) != old && state != old -> old = state
             fi;
             promote = 0
         fi
@@ -376,16 +398,26 @@ M_prepare:
             ph = PH_RUN;
 M_sleep:
             SHOW("sleep");
-#ifdef BUG_F6
-            mutex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, 0, ret, k);
+#ifdef MUTANT_NO_POLL
+#define POLL 0                  /* the designated waiter keeps WOKEN and sleeps untimed */
 #else
-            mutex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, !starver, ret, k);
+#define POLL desig
+#endif
+#ifdef BUG_F6
+            mutex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, 0, POLL, ret, k);
+#else
+            mutex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, !starver, POLL, ret, k);
 #endif
             timed_out = timed_out || ret == 0;
             waited = waited || ret == 3;
+            /* designated: WOKEN was set while we slept and the wait returned (woken, or the
+             * word had changed), or we hold the role and WOKEN is still set */
+            atomic {
+                desig = (state & WOKEN) && (desig || (ret == 1 && !(old & WOKEN)));
+                LOAD
+            }
             ret = 0;
             k = 0;
-            LOAD;
 #if STARVE_AFTER > 0
             if
             :: !starver && nwaits < STARVE_AFTER -> nwaits++
@@ -413,7 +445,7 @@ T_try:
 
 acquired:
     AGE_RESET;
-    timed = 0; timed_out = 0; starver = 0; waited = 0;
+    timed = 0; timed_out = 0; starver = 0; waited = 0; desig = 0;
 #if STARVE_AFTER > 0
     nwaits = 0;
 #endif
@@ -479,7 +511,7 @@ gave_up:
     AGE_RESET;
     assert(timed);
     SHOW("gave up");
-    ph = PH_RUN; trying[me] = 0; timed = 0; timed_out = 0; starver = 0; waited = 0; old = 0;
+    ph = PH_RUN; trying[me] = 0; timed = 0; timed_out = 0; starver = 0; waited = 0; desig = 0; old = 0;
 #if STARVE_AFTER > 0
     nwaits = 0;
 #endif
@@ -497,7 +529,7 @@ proctype clock() {
     byte i;
     do
     :: atomic {
-        owe == 0 ->
+        owe == 0 && !POLL_ASLEEP ->
         tk = 1 - tk;
         if
         :: since_handoff < 2 -> since_handoff++

@@ -101,8 +101,10 @@ run mutex-safety-3x2 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_T
     "$SAFE" "" pass "3 threads x 2 ops (lock/timed): as mutex-safety, and F5's deadlock is gone"
 run mutex-F5 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0 -DBUG_F5" \
     "$SAFE" "" violation "FINDINGS F5 (a34920d): a waiter that becomes a starver while HANDOFF is set sleeps on it (ABA): deadlock"
-run mutex-nolostwake-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
-    "3 threads forever, weak fairness: no thread sleeps forever while the others go on (F6 fixed)"
+run mutex-nolostwake-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=1" "$LIVE" "-m40000000 -a -f -N nolostwake" pass \
+    "3 threads forever, weak fairness, time passes (a handoff after a normal unlock that saw starvers): no thread sleeps forever while the others go on (F6 fixed)"
+run mutex-F8 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" violation \
+    "FINDINGS F8 (by design): without time passing, a polling designated waiter that always loses keeps WOKEN, and a starver sleeps on"
 run mutex-F6 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DBUG_F6" "$LIVE" "-a -f -N nolostwake" violation \
     "FINDINGS F6 (a34920d): while handoffs go on, a plain waiter asleep is never woken"
 run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" pass \
@@ -113,6 +115,8 @@ run mutex-mutant-swallow mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DT
     "$SAFE" "" violation "seeded bug: a timed-out starver leaves although HANDOFF is set"
 run mutex-mutant-lost-wake mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
     "$SAFE" "" violation "seeded bug: a normal unlock wakes plain waiters only"
+run mutex-mutant-no-poll mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_NO_POLL" \
+    "$SAFE" "" violation "seeded bug: the designated waiter keeps WOKEN but sleeps without its poll timeout"
 # gs_mutex before a34920d (verify/mutex_v1.pml): F1, and seeded bugs that the checks must see
 run mutex-v1-safety mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
     "$SAFE" "" pass "previous design, 3 threads x 1 op"
@@ -152,6 +156,8 @@ run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_N
 if [ "$full" = 1 ]; then
     run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
         "3 workers, 3 waiters (one timed), 2 rounds"
+    run mutex-nolostwake-3-gap2 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=2" "$LIVE" "-m60000000 -a -f -N nolostwake" pass \
+        "as mutex-nolostwake-3, a handoff only after 2 normal unlocks that saw starvers"
     run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
         "$SAFE" "" pass "4 threads x 1 op (lock/timed/try), spurious wake"
     run mutex-promoted-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DSTARVE_AFTER=2" "$LIVE" "-a -f -N promoted" pass \
