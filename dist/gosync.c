@@ -2534,8 +2534,9 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * Keeping the role while polling lets a running thread use the lock at full speed while
  * one waiter checks 20,000 times a second at most; the price is up to GS__POLL_NS of idle
  * lock when it is freed while the designated waiter sleeps. Measured (docs/PERFORMANCE.md):
- * mutex/short at 8 / 32 / 128 threads 1.6-2x the throughput, worst wait 16 -> 1.3 ms at 8
- * threads. Starvation mode is unchanged: handoffs wake a starver whatever WOKEN says.
+ * mutex/short at 8 / 32 / 128 threads 1.4-2x the throughput, the worst wait 16 -> 1.4-1.7
+ * ms at 8 threads and 40 -> 4 ms at 32. Starvation mode is unchanged: handoffs wake a
+ * starver whatever WOKEN says.
  *
  * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
  * any unlock that does not hand off. A waiter that has waited over GS__STARVE_NS registers
