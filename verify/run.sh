@@ -103,6 +103,8 @@ run mutex-F5 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0
     "$SAFE" "" violation "FINDINGS F5 (a34920d): a waiter that becomes a starver while HANDOFF is set sleeps on it (ABA): deadlock"
 run mutex-nolostwake-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=1" "$LIVE" "-m40000000 -a -f -N nolostwake" pass \
     "3 threads forever, weak fairness, time passes (a handoff after a normal unlock that saw starvers): no thread sleeps forever while the others go on (F6 fixed)"
+run mutex-promoted-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DSTARVE_AFTER=2" "$LIVE" "-a -f -N promoted" pass \
+    "2 threads forever, weak fairness, time passes (STARVE_AFTER=2): no waiter stays a plain waiter forever"
 run mutex-F8 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" violation \
     "FINDINGS F8 (by design): without time passing, a polling designated waiter that always loses keeps WOKEN, and a starver sleeps on"
 run mutex-F6 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DBUG_F6" "$LIVE" "-a -f -N nolostwake" violation \
@@ -160,8 +162,9 @@ if [ "$full" = 1 ]; then
         "as mutex-nolostwake-3, a handoff only after 2 normal unlocks that saw starvers"
     run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
         "$SAFE" "" pass "4 threads x 1 op (lock/timed/try), spurious wake"
-    run mutex-promoted-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DSTARVE_AFTER=2" "$LIVE" "-a -f -N promoted" pass \
-        "3 threads forever, weak fairness, time passes (STARVE_AFTER=2): no waiter stays a plain waiter forever"
+    # mutex-promoted-3 (the same with 3 threads) is not run since the polling designated
+    # waiter (2026-11-26): it held at 38.7 M states before; now it outgrows this machine
+    # (stopped with 0 errors; docs/VERIFICATION.md). mutex-promoted-2 runs in the default set.
     run mutex-v1-safety-3x2 mutex_v1.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
         "$SAFE" "" pass "previous design, 3 threads x 2 ops"
     run mutex-v1-nolostwake mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
