@@ -2891,14 +2891,18 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
     do {
         if (!(old & GS__LOCKED) || (old & GS__HANDOFF))
             gs__fatal("unlock of unlocked mutex");
-        if (GS__STARVERS(old) > 0 && !counted) {
-            /* Once per call, before the release: this mutex's unlocks are ordered by it. */
-            counted = true;
-            check = gs__pacing_check(pacing, &now);
+        bool hand_off = false;
+        if (GS__STARVERS(old) > 0) {
+            if (!counted) {
+                /* Once per call, before the release: this mutex's unlocks are ordered by it. */
+                counted = true;
+                check = gs__pacing_check(pacing, &now);
+            }
+            hand_off =
+                check && now - (int64_t)gs__load_relaxed64((uint64_t *)&pacing->handoff_at) >=
+                             GS__HANDOFF_GAP_NS;
         }
-        if (GS__STARVERS(old) > 0 && check &&
-            now - (int64_t)gs__load_relaxed64((uint64_t *)&pacing->handoff_at) >=
-                GS__HANDOFF_GAP_NS) {
+        if (hand_off) {
             /* Hand the lock to a starver: LOCKED stays set, so no arriving thread can take
              * it, and only a starver claims HANDOFF. */
             next = old | GS__HANDOFF;
