@@ -2588,11 +2588,12 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * Spinning: an arriving thread spins a bounded number of times, backing off between looks
  * (GS__SPIN_BACKOFF), and only while the mutex is held with nobody registered (once threads
  * sleep, a newcomer spinning would only delay them) and the process may run on more than
- * one CPU (else the holder cannot run while we spin). That count is the process's, taken at load time, not the calling thread's: a
- * thread pinned to one CPU still waits for holders on other CPUs (gs__ncpu). Letting a
- * spinner also hold WOKEN, so that unlocks leave the sleepers alone while it spins (Go
- * does), and spinning while waiters sleep, was measured and not kept: no gain at 8 to 128
- * threads on the dev VM, and 0.8-0.9x at 32 threads with local work.
+ * one CPU (else the holder cannot run while we spin). That count is the process's, taken
+ * at load time, not the calling thread's: a thread pinned to one CPU still waits for
+ * holders on other CPUs (gs__ncpu). Letting a spinner also hold WOKEN, so that unlocks
+ * leave the sleepers alone while it spins (Go does), and spinning while waiters sleep, was
+ * measured and not kept: no gain at 8 to 128 threads on the dev VM, and 0.8-0.9x at 32
+ * threads with local work.
  *
  * Limits: 65,535 registered waiters (an arriving thread beyond that polls every
  * millisecond without registering) and 4,095 starvers (a waiter beyond that waits on as a
@@ -2768,9 +2769,9 @@ static inline struct gs__pacing *gs__pacing_slot(const gs_mutex *mu) {
  * (docs/PERFORMANCE.md, "Spinning with backoff"): mutex/short at 2 threads 1.5-1.9x the
  * throughput of 100 looks one PAUSE apart, whether on 2 CPUs or 16, with the worst wait
  * still under 1 ms (the two threads' shares of acquisitions spread 0.3-1.7 over 0.1 s, was
- * 0.87-1.13; nsync's 0.6-1.4); 4 threads 1.4x; 8 to 128 threads and mutex/work unchanged. Spinning
- * longer without backoff (400 looks) gained nothing, and backing off further (up to 64
- * PAUSEs, 703 in all) no more than this. */
+ * 0.87-1.13; nsync's 0.6-1.4); 4 threads 1.4x; 8 to 128 threads and mutex/work unchanged.
+ * Spinning longer without backoff (400 looks) gained nothing, and backing off further (up
+ * to 64 PAUSEs, 703 in all) no more than this. */
 #ifndef GS__SPIN_LIMIT
 #define GS__SPIN_LIMIT 12
 #endif
