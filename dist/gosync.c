@@ -3816,8 +3816,9 @@ __attribute__((constructor)) static void gs__prof_from_env(void) {
  *   - Once WPEND is set, A only falls: arriving readers go to Q in the same CAS that looks
  *     at WPEND, so an announced writer's drain ends (no retrying reader can keep A up).
  *   - Every release (runlock, unlock, a writer giving up) ends in a single RMW on state, or
- *     on the reader's slot for a biased runlock, after which only gs__wake is called: the lock may be freed by the next owner at once.
- *     The unlock of w comes before it, while the lock is still write-held.
+ *     on the reader's slot for a biased runlock, after which only gs__wake is called: the
+ *     lock may be freed by the next owner at once. The unlock of w comes before it, while
+ *     the lock is still write-held.
  *
  * Readers that time out while queued leave Q with a CAS if their phase has not flipped; if
  * it has, they were admitted and return true.
