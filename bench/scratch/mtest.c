@@ -1,0 +1,52 @@
+#define _GNU_SOURCE
+#include <gosync.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <stdatomic.h>
+#ifdef USE_NSYNC
+#include <nsync.h>
+static nsync_mu nmu;
+#define LOCK() nsync_mu_lock(&nmu)
+#define UNLOCK() nsync_mu_unlock(&nmu)
+#elif defined(USE_PTHREAD)
+static pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
+#define LOCK() pthread_mutex_lock(&pm)
+#define UNLOCK() pthread_mutex_unlock(&pm)
+#else
+static gs_mutex mu;
+#define LOCK() gs_mutex_lock(&mu)
+#define UNLOCK() gs_mutex_unlock(&mu)
+#endif
+static volatile long shared[16];
+static atomic_int stop;
+static int work;
+static long counts[1024];
+static double maxwait[1024];
+static double now(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec*1e-9;}
+static void *run(void *a){
+  long id=(long)a; if(!getenv("NOPIN")){cpu_set_t s; CPU_ZERO(&s); CPU_SET(id%2,&s); pthread_setaffinity_np(pthread_self(),sizeof s,&s);}
+  long n=0; double mw=0; volatile int sink=0;
+  while(!atomic_load_explicit(&stop,memory_order_relaxed)){
+    double t0 = (n & 63)==0 ? now() : 0;
+    LOCK(); shared[0]++; UNLOCK();
+    if (t0) { double w=now()-t0; if(w>mw) mw=w; }
+    for(int i=0;i<work;i++) sink+=i;
+    n++;
+  }
+  counts[id]=n; maxwait[id]=mw; return 0;
+}
+int main(int argc,char**argv){
+  int nt=atoi(argv[1]); work=argc>2?atoi(argv[2]):0; double dur=argc>3?atof(argv[3]):1.0;
+  pthread_t th[1024];
+  for(long i=0;i<nt;i++) pthread_create(&th[i],0,run,(void*)i);
+  struct timespec d={(time_t)dur,(long)((dur-(time_t)dur)*1e9)}; nanosleep(&d,0);
+  atomic_store(&stop,1);
+  long tot=0, mn=1L<<62, mx=0; double mw=0;
+  for(int i=0;i<nt;i++){pthread_join(th[i],0); tot+=counts[i]; if(counts[i]<mn)mn=counts[i]; if(counts[i]>mx)mx=counts[i]; if(maxwait[i]>mw)mw=maxwait[i];}
+  printf("threads=%d work=%d ops/s=%.2fM min/mean=%.2f max/mean=%.2f maxwait(sampled)=%.1fms\n",nt,work,tot/dur/1e6,mn*(double)nt/tot,mx*(double)nt/tot,mw*1e3);
+  return 0;
+}
