@@ -291,6 +291,9 @@ GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_
     }                                                                                              \
     static inline type gs__exchange_acq_rel##bits(type *p, type v) {                               \
         return atomic_exchange_explicit(view(p), v, memory_order_acq_rel);                         \
+    }                                                                                              \
+    static inline type gs__fetch_or_acquire##bits(type *p, type v) {                               \
+        return atomic_fetch_or_explicit(view(p), v, memory_order_acquire);                         \
     }
 
 GS__DEFINE_ATOMICS(32, uint32_t, GS__A32)
@@ -2562,8 +2565,10 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * handoff comes at the first reading unlock past the gap, at most 7 fast unlocks late.
  *
  * Transitions:
- *   lock fast path     0 -> LOCKED                           (CAS, acquire)
- *   unlock fast path   LOCKED -> 0                           (CAS, release)
+ *   lock fast path     set LOCKED (fetch-or, acquire; inline): takes a free lock (a barge
+ *                      if waiters are registered); no change if held or handed off
+ *   unlock fast path   LOCKED -> !LOCKED when no waiter needs waking (waiters == 0, or WOKEN)
+ *                      and no starver or HANDOFF             (load, CAS release; inline)
  *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
  *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
  *   wake and retry     take LOCKED if clear (n-1, and s-1 if it starves; clears WOKEN);
@@ -2697,6 +2702,16 @@ enum {
 #define GS__WAITERS_MAX 0xffffu
 #define GS__STARVERS(s) (((s) >> GS__STARVER_SHIFT) & 0xfffu)
 #define GS__STARVERS_MAX 0xfffu
+
+/* Whether an unlock that finds old may just clear LOCKED: the lock is held, no handoff or
+ * starver is pending, and no waiter needs waking (none registered, or one already woken).
+ * The same test as the inline unlock in include/gosync/mutex.h. */
+static inline bool gs__quiet_release(uint32_t old) {
+    return old == GS__LOCKED || (old & 0xffffu) == (GS__LOCKED | GS__WOKEN);
+}
+
+_Static_assert(GS__WAITER_SHIFT == 16 && GS__STARVER_SHIFT == 4 && GS__HANDOFF == 4,
+               "gs__quiet_release and the inline paths in include/gosync/mutex.h test bits 0..15");
 
 /* Wait tags: an unlock in starvation mode wakes a starver, one in normal mode a waiter. */
 enum { GS__TAG_WAITER = 1u << 0, GS__TAG_STARVER = 1u << 1 };
@@ -2892,8 +2907,7 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
 void gs__mutex_lock_slow(gs_mutex *mu) { gs__mutex_lock_wait(mu, GS__NO_DEADLINE); }
 
 bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns) {
-    uint32_t unlocked = 0;
-    if (GS__LIKELY(gs__cas_acquire32(&mu->state, &unlocked, GS__LOCKED)))
+    if (GS__LIKELY(!(gs__fetch_or_acquire32(&mu->state, GS__LOCKED) & GS__LOCKED)))
         return true;
     return gs__mutex_lock_wait(mu, deadline_ns);
 }
@@ -2945,14 +2959,16 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
 }
 
 void(gs_mutex_lock)(gs_mutex *mu) {
-    uint32_t unlocked = 0;
-    if (GS__UNLIKELY(!gs__cas_acquire32(&mu->state, &unlocked, GS__LOCKED)))
+    /* Sets LOCKED: takes a free lock, barging past registered waiters, and changes nothing
+     * if it is held or handed off (include/gosync/mutex.h says why not a compare-and-swap). */
+    if (GS__UNLIKELY(gs__fetch_or_acquire32(&mu->state, GS__LOCKED) & GS__LOCKED))
         gs__mutex_lock_wait(mu, GS__NO_DEADLINE);
 }
 
 void(gs_mutex_unlock)(gs_mutex *mu) {
-    uint32_t locked = GS__LOCKED;
-    if (GS__UNLIKELY(!gs__cas_release32(&mu->state, &locked, 0)))
+    uint32_t old = gs__load_relaxed32(&mu->state);
+    if (GS__UNLIKELY(!gs__quiet_release(old) ||
+                     !gs__cas_release32(&mu->state, &old, old & ~GS__LOCKED)))
         gs__mutex_unlock_slow(mu);
 }
 

@@ -191,19 +191,28 @@ GS_API void gs__mutex_lock_slow(gs_mutex *mu);
 GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
 
 #if !defined(GS_NO_INLINE)
-/* The uncontended paths are one compare-and-swap each, inlined into the caller; anything
- * else (contention, misuse) goes to the library. The bit values must match src/mutex.c. */
+/* Inlined into the caller: one atomic operation for lock, a load and one compare-and-swap for
+ * unlock. Lock sets the LOCKED bit whatever the other bits hold (x86: lock bts), so it takes
+ * a free lock even while waiters are registered (a running thread may barge), and changes
+ * nothing if the lock is held (or handed off), which the library then handles. Unlock
+ * releases in place while no waiter needs waking (none registered, or one already woken)
+ * and no starver waits. A compare-and-swap that expects the bare values (0 -> 1, 1 -> 0)
+ * instead fails whenever waiters are registered, costs as much failing as succeeding, and
+ * took every lock and unlock of a contended mutex into the library: twice the holder's cost
+ * per acquisition (docs/PERFORMANCE.md, "The inline paths"). The bits must match
+ * src/mutex.c. */
 static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu)
     GS_ACQUIRE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
-    uint32_t unlocked = 0;
-    if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &unlocked, 1u, 0, __ATOMIC_ACQUIRE,
-                                                  __ATOMIC_RELAXED)))
+    if (GS__UNLIKELY(__atomic_fetch_or(&mu->state, 1u, __ATOMIC_ACQUIRE) & 1u))
         gs__mutex_lock_slow(mu);
 }
 static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu)
     GS_RELEASE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
-    uint32_t locked = 1;
-    if (GS__UNLIKELY(!__atomic_compare_exchange_n(&mu->state, &locked, 0u, 0, __ATOMIC_RELEASE,
+    uint32_t old = __atomic_load_n(&mu->state, __ATOMIC_RELAXED);
+    /* Held (bit 0), and either alone (== 1) or with a woken waiter (bit 1) and no handoff or
+     * starver (bits 2..15); waiters (bits 16..31) may be any number. */
+    if (GS__UNLIKELY((old != 1u && (old & 0xffffu) != 3u) ||
+                     !__atomic_compare_exchange_n(&mu->state, &old, old & ~1u, 0, __ATOMIC_RELEASE,
                                                   __ATOMIC_RELAXED)))
         gs__mutex_unlock_slow(mu);
 }

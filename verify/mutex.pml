@@ -29,6 +29,11 @@
  *     unlock hands off. Free time already lets any unlock skip the handoff; with CLOCK, up
  *     to STRIDE - 1 normal unlocks in a row may come after the gap has passed (the C
  *     stride is 8 or 1, and STRIDE = 8 allows every shorter run of late unlocks too);
+ *   - the inline fast paths as they are since 2026-11-26 (include/gosync/mutex.h): lock's
+ *     fetch-or of LOCKED is M_barge when LOCKED is clear and changes nothing when it is set
+ *     (the slow path then runs from M_load); unlock's load and CAS, taken only when no
+ *     starver or HANDOFF is there and no waiter needs waking (none, or WOKEN set), is U_load
+ *     and the branch of U_cas that clears LOCKED and wakes nobody. No step the model lacks;
  *   - memory orders (TSan checks them).
  *
  * Map from the model to src/mutex.c (lines of main f0a0d83):

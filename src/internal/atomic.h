@@ -81,6 +81,9 @@
     }                                                                                              \
     static inline type gs__exchange_acq_rel##bits(type *p, type v) {                               \
         return atomic_exchange_explicit(view(p), v, memory_order_acq_rel);                         \
+    }                                                                                              \
+    static inline type gs__fetch_or_acquire##bits(type *p, type v) {                               \
+        return atomic_fetch_or_explicit(view(p), v, memory_order_acquire);                         \
     }
 
 GS__DEFINE_ATOMICS(32, uint32_t, GS__A32)
