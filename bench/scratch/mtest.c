@@ -7,21 +7,32 @@
 #include <string.h>
 #include <time.h>
 #include <stdatomic.h>
+/* -DBENCH_LIKE: the lock and the data it guards on cache lines of their own and an rdtsc pair
+ * around each lock call, as gosync-bench's mutex cells have (docs/PERFORMANCE.md, "2026-11-26,
+ * afternoon"). Without it, the lock and the data may share a line and nothing is timed. */
+#ifdef BENCH_LIKE
+#define GS_LINE _Alignas(128)
+#define TSC() __builtin_ia32_rdtsc()
+#else
+#define GS_LINE
+#define TSC() 0ull
+#endif
 #ifdef USE_NSYNC
 #include <nsync.h>
-static nsync_mu nmu;
+static GS_LINE nsync_mu nmu;
 #define LOCK() nsync_mu_lock(&nmu)
 #define UNLOCK() nsync_mu_unlock(&nmu)
 #elif defined(USE_PTHREAD)
-static pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
+static GS_LINE pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
 #define LOCK() pthread_mutex_lock(&pm)
 #define UNLOCK() pthread_mutex_unlock(&pm)
 #else
-static gs_mutex mu;
+static GS_LINE gs_mutex mu;
 #define LOCK() gs_mutex_lock(&mu)
 #define UNLOCK() gs_mutex_unlock(&mu)
 #endif
-static volatile long shared[16];
+static GS_LINE volatile long shared[16];
+static GS_LINE volatile unsigned long long tsc_sink;
 static atomic_int stop;
 static int work;
 static long counts[1024];
@@ -32,7 +43,12 @@ static void *run(void *a){
   long n=0; double mw=0; volatile int sink=0;
   while(!atomic_load_explicit(&stop,memory_order_relaxed)){
     double t0 = (n & 63)==0 ? now() : 0;
-    LOCK(); shared[0]++; UNLOCK();
+    unsigned long long a0 = TSC();
+    LOCK();
+    unsigned long long a1 = TSC();
+    shared[0]++;
+    UNLOCK();
+    if (a1 - a0 > 1ull << 60) tsc_sink = a1;
     if (t0) { double w=now()-t0; if(w>mw) mw=w; }
     for(int i=0;i<work;i++) sink+=i;
     n++;
