@@ -200,7 +200,8 @@ GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
  * instead fails whenever waiters are registered, costs as much failing as succeeding, and
  * took every lock and unlock of a contended mutex into the library: twice the holder's cost
  * per acquisition (docs/PERFORMANCE.md, "The inline paths"). The bits must match
- * src/mutex.c. */
+ * src/mutex.c, and code compiled against this header carries them: the meaning of bits
+ * 0..15 of the state word is part of the library's ABI. */
 static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu)
     GS_ACQUIRE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     if (GS__UNLIKELY(__atomic_fetch_or(&mu->state, 1u, __ATOMIC_ACQUIRE) & 1u))

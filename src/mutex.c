@@ -134,7 +134,10 @@ static inline bool gs__quiet_release(uint32_t old) {
     return old == GS__LOCKED || (old & 0xffffu) == (GS__LOCKED | GS__WOKEN);
 }
 
-_Static_assert(GS__WAITER_SHIFT == 16 && GS__STARVER_SHIFT == 4 && GS__HANDOFF == 4,
+/* The inline paths in include/gosync/mutex.h are compiled into users' code with these bits
+ * (1u, 3u, 0xffffu): the layout of bits 0..15 is part of the ABI. */
+_Static_assert(GS__LOCKED == 1 && GS__WOKEN == 2 && GS__HANDOFF == 4 && GS__STARVER_SHIFT == 4 &&
+                   GS__WAITER_SHIFT == 16,
                "gs__quiet_release and the inline paths in include/gosync/mutex.h test bits 0..15");
 
 /* Wait tags: an unlock in starvation mode wakes a starver, one in normal mode a waiter. */
@@ -331,7 +334,11 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
 void gs__mutex_lock_slow(gs_mutex *mu) { gs__mutex_lock_wait(mu, GS__NO_DEADLINE); }
 
 bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns) {
-    if (GS__LIKELY(!(gs__fetch_or_acquire32(&mu->state, GS__LOCKED) & GS__LOCKED)))
+    /* Load first, not the fetch-or of gs_mutex_lock: a failed lock_timeout synchronizes with
+     * nothing (docs/API.md), and an acquire fetch-or that finds the lock held would read the
+     * holder's value with acquire order. */
+    uint32_t old = gs__load_relaxed32(&mu->state);
+    if (GS__LIKELY(!(old & GS__LOCKED) && gs__cas_acquire32(&mu->state, &old, old | GS__LOCKED)))
         return true;
     return gs__mutex_lock_wait(mu, deadline_ns);
 }

@@ -9,8 +9,8 @@
  * waiters from bit 16); every atomic RMW of the C code is one atomic step, every plain load
  * its own step; the futex is verify/futex.pml. Abstracted:
  *   - spinning (mutex.c:123-133): it only CASes a word equal to 0 to LOCKED, which the barge
- *     step also does; the fast paths (214-219, 257-267) are their slow paths' first
- *     iterations with a guessed old value; the WAITERS_MAX polling path (145-153) needs
+ *     step also does; the fast paths: see the last item of this list; the WAITERS_MAX
+ *     polling path (145-153) needs
  *     65,535 waiters, and STARVERS_MAX (184) 4,095 starvers: neither is reachable here;
  *   - time (gs__now_ns): "now - start >= GS__STARVE_NS" (185) may become true at any
  *     M_prepare and then stays true; with STARVE_AFTER > 0 (liveness runs) it surely holds
