@@ -190,6 +190,12 @@ GS_API bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) GS_TRY_ACQUI
 GS_API void gs__mutex_lock_slow(gs_mutex *mu);
 GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
 
+/* Whether an unlock that finds the state word v may just clear LOCKED (bit 0): the lock is
+ * held, no handoff or starver is pending (bits 2..15 clear), and no waiter needs waking (none
+ * registered, or one already woken: bit 1). The inline unlock below and the library
+ * (src/mutex.c) share it; not for direct use. */
+#define GS__MUTEX_QUIET_RELEASE(v) ((v) == 1u || ((v) & 0xffffu) == 3u)
+
 #if !defined(GS_NO_INLINE)
 /* Inlined into the caller: one atomic operation for lock, a load and one compare-and-swap for
  * unlock. Lock sets the LOCKED bit whatever the other bits hold (x86: lock bts), so it takes
@@ -210,9 +216,7 @@ static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu)
 static GS__ALWAYS_INLINE void gs__mutex_unlock_inline(gs_mutex *mu)
     GS_RELEASE(*mu) GS_NO_THREAD_SAFETY_ANALYSIS {
     uint32_t old = __atomic_load_n(&mu->state, __ATOMIC_RELAXED);
-    /* Held (bit 0), and either alone (== 1) or with a woken waiter (bit 1) and no handoff or
-     * starver (bits 2..15); waiters (bits 16..31) may be any number. */
-    if (GS__UNLIKELY((old != 1u && (old & 0xffffu) != 3u) ||
+    if (GS__UNLIKELY(!GS__MUTEX_QUIET_RELEASE(old) ||
                      !__atomic_compare_exchange_n(&mu->state, &old, old & ~1u, 0, __ATOMIC_RELEASE,
                                                   __ATOMIC_RELAXED)))
         gs__mutex_unlock_slow(mu);

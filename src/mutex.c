@@ -127,18 +127,12 @@ enum {
 #define GS__STARVERS(s) (((s) >> GS__STARVER_SHIFT) & 0xfffu)
 #define GS__STARVERS_MAX 0xfffu
 
-/* Whether an unlock that finds old may just clear LOCKED: the lock is held, no handoff or
- * starver is pending, and no waiter needs waking (none registered, or one already woken).
- * The same test as the inline unlock in include/gosync/mutex.h. */
-static inline bool gs__quiet_release(uint32_t old) {
-    return old == GS__LOCKED || (old & 0xffffu) == (GS__LOCKED | GS__WOKEN);
-}
-
-/* The inline paths in include/gosync/mutex.h are compiled into users' code with these bits
- * (1u, 3u, 0xffffu): the layout of bits 0..15 is part of the ABI. */
+/* The inline paths in include/gosync/mutex.h, and GS__MUTEX_QUIET_RELEASE there, are
+ * compiled into users' code with these bits (1u, 3u, 0xffffu): the layout of bits 0..15 is
+ * part of the ABI. */
 _Static_assert(GS__LOCKED == 1 && GS__WOKEN == 2 && GS__HANDOFF == 4 && GS__STARVER_SHIFT == 4 &&
                    GS__WAITER_SHIFT == 16,
-               "gs__quiet_release and the inline paths in include/gosync/mutex.h test bits 0..15");
+               "the inline paths in include/gosync/mutex.h test bits 0..15");
 
 /* Wait tags: an unlock in starvation mode wakes a starver, one in normal mode a waiter. */
 enum { GS__TAG_WAITER = 1u << 0, GS__TAG_STARVER = 1u << 1 };
@@ -398,7 +392,7 @@ void(gs_mutex_lock)(gs_mutex *mu) {
 
 void(gs_mutex_unlock)(gs_mutex *mu) {
     uint32_t old = gs__load_relaxed32(&mu->state);
-    if (GS__UNLIKELY(!gs__quiet_release(old) ||
+    if (GS__UNLIKELY(!GS__MUTEX_QUIET_RELEASE(old) ||
                      !gs__cas_release32(&mu->state, &old, old & ~GS__LOCKED)))
         gs__mutex_unlock_slow(mu);
 }
