@@ -10,8 +10,8 @@
  * its own step; the futex is verify/futex.pml. Abstracted:
  *   - spinning (mutex.c:123-133): it only CASes a word equal to 0 to LOCKED, which the barge
  *     step also does; the fast paths: see the last item of this list; the WAITERS_MAX
- *     polling path (145-153) needs
- *     65,535 waiters, and STARVERS_MAX (184) 4,095 starvers: neither is reachable here;
+ *     polling path (145-153) needs 65,535 waiters, and STARVERS_MAX (184) 4,095 starvers:
+ *     neither is reachable here;
  *   - time (gs__now_ns): "now - start >= GS__STARVE_NS" (185) may become true at any
  *     M_prepare and then stays true; with STARVE_AFTER > 0 (liveness runs) it surely holds
  *     after STARVE_AFTER sleeps (time passes). The promotion timer of a plain waiter's sleep
