@@ -32,6 +32,20 @@ static GS_LINE gs_mutex mu;
 #define UNLOCK() gs_mutex_unlock(&mu)
 #endif
 static GS_LINE volatile long shared[16];
+/* -DCOUNT_HANDOVERS: count, under the lock, how often the holder is another thread than the
+ * last one (a handover) and how often it runs on another CPU than the last holder (a
+ * migration of the lock and the data it guards). */
+#ifdef COUNT_HANDOVERS
+static long last_holder = -1, handovers, last_cpu = -1, migrations;
+#define NOTE_HOLDER(id)                                                                            \
+    do {                                                                                           \
+        long c_ = sched_getcpu();                                                                  \
+        if ((id) != last_holder) { handovers++; last_holder = (id); }                              \
+        if (c_ != last_cpu) { migrations++; last_cpu = c_; }                                       \
+    } while (0)
+#else
+#define NOTE_HOLDER(id) ((void)0)
+#endif
 static GS_LINE volatile unsigned long long tsc_sink;
 static atomic_int stop;
 static int work;
@@ -47,6 +61,7 @@ static void *run(void *a){
     LOCK();
     unsigned long long a1 = TSC();
     shared[0]++;
+    NOTE_HOLDER(id);
     UNLOCK();
     if (a1 - a0 > 1ull << 60) tsc_sink = a1;
     if (t0) { double w=now()-t0; if(w>mw) mw=w; }
@@ -63,6 +78,10 @@ int main(int argc,char**argv){
   atomic_store(&stop,1);
   long tot=0, mn=1L<<62, mx=0; double mw=0;
   for(int i=0;i<nt;i++){pthread_join(th[i],0); tot+=counts[i]; if(counts[i]<mn)mn=counts[i]; if(counts[i]>mx)mx=counts[i]; if(maxwait[i]>mw)mw=maxwait[i];}
-  printf("threads=%d work=%d ops/s=%.2fM min/mean=%.2f max/mean=%.2f maxwait(sampled)=%.1fms\n",nt,work,tot/dur/1e6,mn*(double)nt/tot,mx*(double)nt/tot,mw*1e3);
+  printf("threads=%d work=%d ops/s=%.2fM min/mean=%.2f max/mean=%.2f maxwait(sampled)=%.1fms",nt,work,tot/dur/1e6,mn*(double)nt/tot,mx*(double)nt/tot,mw*1e3);
+#ifdef COUNT_HANDOVERS
+  printf(" handovers/s=%.0f migrations/s=%.0f", handovers/dur, migrations/dur);
+#endif
+  printf("\n");
   return 0;
 }
