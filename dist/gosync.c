@@ -2539,7 +2539,9 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * lock when it is freed while the designated waiter sleeps. Measured (docs/PERFORMANCE.md):
  * mutex/short at 8 / 32 / 128 threads 1.4-2x the throughput, the worst wait 16 -> 1.4-1.7
  * ms at 8 threads and 40 -> 4 ms at 32. Starvation mode is unchanged: handoffs wake a
- * starver whatever WOKEN says.
+ * starver whatever WOKEN says. The poll sleeps through the running holder's own unlocks and
+ * relocks: a wait that returns early on a word that changed only in LOCKED is waited again
+ * (the loop after gs__wait below; docs/PERFORMANCE.md, "Lock migrations").
  *
  * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
  * any unlock that does not hand off. A waiter that has waited over GS__STARVE_NS registers
@@ -2890,7 +2892,23 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
                 until = poll;
         }
         uint32_t slept_on = old;
-        bool returned = gs__wait(word, old, until, starver ? GS__TAG_STARVER : GS__TAG_WAITER);
+        bool returned;
+        for (;;) {
+            returned = gs__wait(word, old, until, starver ? GS__TAG_STARVER : GS__TAG_WAITER);
+            if (!returned || !desig)
+                break;
+            /* The designated waiter's poll: a word that differs from the one it slept on at
+             * most in LOCKED is the running holder's unlock and relock racing the futex's
+             * comparison (the word changes tens of millions of times a second), not an event
+             * for it. Sleep on until the poll is due. Looking at once instead took the lock
+             * in the holder's unlock-to-relock gap and moved the lock and its data to the
+             * other CPU: 2.7x the migrations (docs/PERFORMANCE.md, "Lock migrations"). Any
+             * other change (WOKEN cleared, a handoff, a waiter gone) ends the poll. */
+            uint32_t cur = gs__load_relaxed32(word);
+            if (((cur ^ slept_on) & ~GS__LOCKED) != 0 || gs__now_ns() >= until)
+                break;
+            old = cur;
+        }
         if (!returned && until == deadline_ns)
             timed_out = true;
         old = gs__load_relaxed32(word);

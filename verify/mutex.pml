@@ -52,6 +52,11 @@
  *               a timeout either; with CLOCK it fires within the tick), or the
  *               deadline; reload; designated := WOKEN is set and (it was, or the wait
  *               returned true and WOKEN was clear when it slept) (since 2026-11-26)  (202-208)
+ *   M_rewait    (since 2026-11-26 evening) the designated waiter whose wait returned
+ *               (woken, or the word had changed) on a word that differs at most in LOCKED
+ *               from the one it slept on sleeps again on the new word, its poll armed; once
+ *               a sleep here (the C code loops until the poll is due): the loop after
+ *               gs__wait in gs__mutex_lock_wait, not in f0a0d83
  *   T_try       gs_mutex_trylock                                                   (269-276)
  *   U_load      gs__mutex_unlock_slow: load                                        (224)
  *   U_cas       fatal check; starvers, the unlock reads the clock (gs__pacing_check)
@@ -270,7 +275,7 @@ inline mutex_wait(me, expected, tag, timed, timer, poll, ret, k) {
 
 proctype thread(byte me) {
     int old;
-    bool timed, timed_out, starver, promote, waited, desig;
+    bool timed, timed_out, starver, promote, waited, desig, rewaited;
     byte ph, ret, k, t, cnt, tag;
 #if STARVE_AFTER > 0
     byte nwaits;
@@ -413,6 +418,16 @@ M_sleep:
 #else
             mutex_wait(me, old, (starver -> TAG_STARVER : TAG_WAITER), timed, !starver, POLL, ret, k);
 #endif
+            /* The designated waiter's wait that returns (ret 1) on a word that differs at
+             * most in LOCKED from the one it slept on sleeps again on the new word, the poll
+             * still armed (src/mutex.c's re-wait loop). The C code repeats it until the poll
+             * is due; the model, without time, does it once a sleep, and the poll's expiry
+             * (ret 4) during the second sleep stands for a poll already due. */
+            if
+            :: atomic { ret == 1 && desig && !rewaited && ((state ^ old) & ~LOCKED) == 0 ->
+                rewaited = 1; old = state; ret = 0 }; goto M_sleep
+            :: else -> rewaited = 0
+            fi;
             timed_out = timed_out || ret == 0;
             waited = waited || ret == 3;
             /* designated: WOKEN was set while we slept and the wait returned (woken, or the

@@ -10,9 +10,9 @@
 # cannot silently stop seeing it; when the C code is fixed, flip the model and the
 # expectation together.
 #
-# The default set takes about 8 minutes on 2 cores, and up to 8 GB (mutex-nolostwake-3); --full
-# adds the larger configurations (about 22 minutes more before 2026-11-26 evening's re-wait
-# made the mutex model larger). Work files go to build/verify/<run>/ (trails stay there on failure).
+# The default set takes about 9 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
+# states, 6.5 minutes, since the designated waiter's re-wait was modelled); --full adds the
+# larger configurations (about 22 minutes more before that, and not rerun since). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,9 +33,9 @@ done
 command -v spin >/dev/null || { echo "verify: spin not found (apt-get install -y spin)" >&2; exit 2; }
 CC=${CC:-cc}
 # pan's own memory cap (MB): a run that needs more fails loudly instead of swapping.
-# mutex-nolostwake-3 needs 7.8 GB since the designated waiter's re-wait (verify/mutex.pml);
-# the machines have 24 GB.
-MEMLIM=${GS_VERIFY_MEMLIM:-12000}
+# mutex-nolostwake-3 needs 11.8 GB since the designated waiter's re-wait (verify/mutex.pml);
+# the machines have 24 GB, and the runs go one at a time.
+MEMLIM=${GS_VERIFY_MEMLIM:-16000}
 
 failed=0
 ran=0
