@@ -2903,7 +2903,12 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
              * for it. Sleep on until the poll is due. Looking at once instead took the lock
              * in the holder's unlock-to-relock gap and moved the lock and its data to the
              * other CPU: 2.7x the migrations (docs/PERFORMANCE.md, "Lock migrations"). Any
-             * other change (WOKEN cleared, a handoff, a waiter gone) ends the poll. */
+             * other difference (WOKEN cleared, a handoff, a waiter gone) ends the poll. A
+             * change undone before we look (WOKEN cleared and set again by an unlock whose
+             * wake took us) is not seen: we may absorb that wake, but we still hold WOKEN
+             * and look by `until`, so the lock is idle at most GS__POLL_NS, as when it is
+             * freed while we sleep. The same holds for a holder's last unlock racing the
+             * comparison: it may now cost up to GS__POLL_NS before we take the lock. */
             uint32_t cur = gs__load_relaxed32(word);
             if (((cur ^ slept_on) & ~GS__LOCKED) != 0 || gs__now_ns() >= until)
                 break;
