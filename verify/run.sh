@@ -12,7 +12,7 @@
 #
 # The default set takes about 9 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
 # states, 6.5 minutes, since the designated waiter's re-wait was modelled); --full adds the
-# larger configurations (about 22 minutes more before that, and not rerun since). Work files go to build/verify/<run>/ (trails stay there on failure).
+# larger configurations (about 19 minutes more, up to 15 GB: mutex-nolostwake-3-gap2). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -160,14 +160,17 @@ run waitgroup-2x2 waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DROUNDS=2" "$SAFE" "
 run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_NO_FLAG" "$SAFE" "" violation \
     "seeded bug: a waiter sleeps without setting WAITERS"
 
-# ---- full set: about 22 more minutes, up to ~6 GB ----
+# ---- full set: about 19 more minutes, up to 15 GB ----
 if [ "$full" = 1 ]; then
     run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
         "3 workers, 3 waiters (one timed), 2 rounds"
     run mutex-nolostwake-3-gap2 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=2" "$LIVE" "-m60000000 -a -f -N nolostwake" pass \
         "as mutex-nolostwake-3, a handoff only after 2 normal unlocks that saw starvers"
-    run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" \
-        "$SAFE" "" pass "4 threads x 1 op (lock/timed/try), spurious wake"
+    # mutex-safety-4x1 (4 threads x 1 op of lock/timed/try, spurious wake) held at 135 M
+    # states before the designated waiter's re-wait (2026-11-26 evening); with it, it stopped
+    # at the 16 GB cap after 328 M states with 0 errors (docs/VERIFICATION.md), so it is not
+    # run. Run it by hand with GS_VERIFY_MEMLIM on a larger machine:
+    #   run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" "$SAFE" "" pass
     # mutex-promoted-3 (the same with 3 threads) is not run since the polling designated
     # waiter (2026-11-26): it held at 38.7 M states before; now it outgrows this machine
     # (stopped with 0 errors; docs/VERIFICATION.md). mutex-promoted-2 runs in the default set.
