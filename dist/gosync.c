@@ -2927,11 +2927,10 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
 void gs__mutex_lock_slow(gs_mutex *mu) { gs__mutex_lock_wait(mu, GS__NO_DEADLINE); }
 
 bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns) {
-    /* Load first, not the fetch-or of gs_mutex_lock: a failed lock_timeout synchronizes with
-     * nothing (docs/API.md), and an acquire fetch-or that finds the lock held would read the
-     * holder's value with acquire order. */
-    uint32_t old = gs__load_relaxed32(&mu->state);
-    if (GS__LIKELY(!(old & GS__LOCKED) && gs__cas_acquire32(&mu->state, &old, old | GS__LOCKED)))
+    /* trylock's load-then-CAS, not the fetch-or of gs_mutex_lock: a failed lock_timeout
+     * synchronizes with nothing (docs/API.md), and an acquire fetch-or that finds the lock
+     * held would read the holder's value with acquire order. */
+    if (GS__LIKELY(gs_mutex_trylock(mu)))
         return true;
     return gs__mutex_lock_wait(mu, deadline_ns);
 }
