@@ -339,6 +339,56 @@ TEST(TestWriterBlocksNewReaders) {
     join(r);
 }
 
+/* A reader queued behind a long write section sleeps: queued readers spin a little (up to
+ * 25 us after queueing, GS__RW_READER_SPIN_NS) and then wait on the futex. The bound is far
+ * above a correct reader's CPU time (the spin and a few system calls) and far below the
+ * write section, which a reader that never stopped spinning would burn whole. */
+typedef struct {
+    gs_rwmutex rw;
+    _Atomic int queued, read, go; /* rounds: queued, done reading; the writer's go-ahead */
+    _Atomic int64_t cpu_ns;
+} sleeper_arg;
+
+static int64_t thread_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void *sleepy_reader(void *p) {
+    sleeper_arg *a = (sleeper_arg *)p;
+    for (int round = 1; round <= 2; round++) { /* the second after a long wait, as well */
+        while (a->go < round)
+            sleep_ns(100000);
+        int64_t t0 = thread_cpu_ns();
+        a->queued = round;
+        gs_rwmutex_rlock(&a->rw);
+        a->cpu_ns += thread_cpu_ns() - t0;
+        gs_rwmutex_runlock(&a->rw);
+        a->read = round;
+    }
+    return NULL;
+}
+
+TEST(TestQueuedReaderSleeps) {
+    sleeper_arg a;
+    memset(&a, 0, sizeof a);
+    pthread_t r = spawn(sleepy_reader, &a);
+    for (int round = 1; round <= 2; round++) {
+        gs_rwmutex_lock(&a.rw);
+        a.go = round;
+        while (a.queued < round)
+            sleep_ns(100000);
+        sleep_ns(300000000); /* the write section: 300 ms with the reader queued */
+        gs_rwmutex_unlock(&a.rw);
+        while (a.read < round)
+            sleep_ns(100000);
+    }
+    join(r);
+    /* both waits together: at most 60 ms of CPU in 600 ms queued */
+    CHECK_LT(a.cpu_ns, 60000000);
+}
+
 /* A writer behind a continuous stream of overlapping readers gets in; and readers behind a
  * continuous stream of writers get in. Bounds are generous: they catch starvation
  * (which would be seconds or forever), not slowness. */
@@ -688,6 +738,7 @@ int main(int argc, char **argv) {
     RUN(TestRWMutex);
     RUN(TestRLocker);
     RUN(TestWriterBlocksNewReaders);
+    RUN(TestQueuedReaderSleeps);
     RUN(TestWriterNotStarvedByReaders);
     RUN(TestReadersNotStarvedByWriters);
     RUN(TestTimeouts);
