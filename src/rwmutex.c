@@ -141,13 +141,13 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
 #define GS__RW_READER_SPIN 64
 /* A queued reader then goes on spinning, polling the state less often, until this long after
  * it queued, if its thread's previous queued wait ended within this time (a thread-local
- * guess: one thread's waits tend to be alike). With 8 threads on 2 CPUs and 1% or 10%
- * writes, where the writer drains and writes in microseconds, this keeps the queued readers
- * runnable instead of asleep and woken: 1.15-1.2x the throughput. Where waits are longer
- * (readers that hold 100 us, the writer flood) the thread stops spinning long after one
- * such wait, and the flood's writer is not slowed. The cost: with 50% writes at 8 threads
- * the spinning takes CPU time from the writers, about 6% of the throughput there, a mix for
- * which a plain mutex is the better lock anyway (docs/PERFORMANCE.md, "2026-11-26, night"). */
+ * guess: one thread's waits tend to be alike). On 2 CPUs with 8 to 128 threads and 1% or
+ * 10% writes, where the writer drains and writes in microseconds, this keeps the queued
+ * readers runnable instead of asleep and woken: 1.1-1.5x the throughput. Where waits are
+ * longer (readers that hold 100 us, the writer flood) the thread stops spinning long after
+ * one such wait, and the flood's writer is not slowed. The cost: with 50% writes the
+ * spinning takes CPU time from the writers, 5-10% of the throughput, a mix for which a
+ * plain mutex is the better lock anyway (docs/PERFORMANCE.md, "2026-11-26, night"). */
 #define GS__RW_READER_SPIN_NS 25000
 #define GS__RW_READER_SPIN_SLOW 8
 static _Thread_local bool gs__rw_wait_was_long;
