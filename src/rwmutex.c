@@ -139,13 +139,13 @@ static inline void gs__rw_after_reader_left(gs_rwmutex *rw, uint64_t old) {
  * waits for, are often about to finish. */
 #define GS__RW_WRITER_SPIN 64
 #define GS__RW_READER_SPIN 64
-/* A queued reader then goes on spinning, polling the state less often, until this long after
- * it queued, if its thread's previous queued wait ended within this time (a thread-local
- * guess: one thread's waits tend to be alike). On 2 CPUs with 8 to 128 threads and 1% or
- * 10% writes, where the writer drains and writes in microseconds, this keeps the queued
- * readers runnable instead of asleep and woken: 1.1-1.5x the throughput. Where waits are
- * longer (readers that hold 100 us, the writer flood) the thread stops spinning long after
- * one such wait, and the flood's writer is not slowed. The cost: with 50% writes the
+/* A queued reader then goes on spinning, polling the state less often, for up to this long
+ * after that first round, if its thread's previous queued wait ended within it (a
+ * thread-local guess: one thread's waits tend to be alike). On 2 CPUs with 8 to 128 threads
+ * and 1% or 10% writes, where the writer drains and writes in microseconds, this keeps the
+ * queued readers runnable instead of asleep and woken: 1.1-1.5x the throughput. Where waits
+ * are longer (readers that hold 100 us, the writer flood) the thread stops spinning long
+ * after one such wait, and the flood's writer is not slowed. The cost: with 50% writes the
  * spinning takes CPU time from the writers, 5-10% of the throughput, a mix for which a
  * plain mutex is the better lock anyway (docs/PERFORMANCE.md, "2026-11-26, night"). */
 #define GS__RW_READER_SPIN_NS 25000
@@ -316,12 +316,16 @@ static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64
     const uint64_t phase = cur & GS__RW_PHASE;
     bool timed_out = false;
     int spin = gs__ncpu() > 1 ? GS__RW_READER_SPIN : 0;
-    const int64_t queued_at = spin ? gs__now_ns() : 0;
-    bool spin_on = spin && !gs__rw_wait_was_long, spin_long = false;
+    const bool adaptive = spin != 0;
+    bool spin_on = adaptive && !gs__rw_wait_was_long, spin_long = false;
+    /* When the first round of spinning ended: most waits end within it, and they need no
+     * clock read to be known as short. */
+    int64_t spun_at = 0;
     for (;;) {
         if ((cur & GS__RW_PHASE) != phase) {
-            if (queued_at)
-                gs__rw_wait_was_long = gs__now_ns() - queued_at >= GS__RW_READER_SPIN_NS;
+            if (adaptive)
+                gs__rw_wait_was_long =
+                    spun_at != 0 && gs__now_ns() - spun_at >= GS__RW_READER_SPIN_NS;
             gs__rw_reader_noticed(rw, cur);
             return true;
         }
@@ -340,12 +344,16 @@ static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64
              * read pulls the line to this CPU, and the writers' next CAS must take it back. */
             for (int i = 1; spin_long && i < GS__RW_READER_SPIN_SLOW; i++)
                 gs__cpu_relax();
-            if (spin == 0 && spin_on) { /* the longer spin, in rounds of READER_SPIN */
+            if (spin == 0) {
                 int64_t now = gs__now_ns();
-                spin_long = now - queued_at < GS__RW_READER_SPIN_NS && now < deadline_ns;
-                spin_on = spin_long;
-                if (spin_long)
-                    spin = GS__RW_READER_SPIN;
+                if (spun_at == 0)
+                    spun_at = now;
+                if (spin_on) { /* the longer spin, in rounds of READER_SPIN */
+                    spin_long = now - spun_at < GS__RW_READER_SPIN_NS && now < deadline_ns;
+                    spin_on = spin_long;
+                    if (spin_long)
+                        spin = GS__RW_READER_SPIN;
+                }
             }
         } else if (!gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_READER)) {
             timed_out = true;
