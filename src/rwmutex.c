@@ -317,7 +317,7 @@ static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64
     bool timed_out = false;
     int spin = gs__ncpu() > 1 ? GS__RW_READER_SPIN : 0;
     const bool adaptive = spin != 0;
-    bool spin_on = adaptive && !gs__rw_wait_was_long, spin_long = false;
+    bool spin_long = false;
     /* When the first round of spinning ended: most waits end within it, and they need no
      * clock read to be known as short. */
     int64_t spun_at = 0;
@@ -344,16 +344,15 @@ static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64
              * read pulls the line to this CPU, and the writers' next CAS must take it back. */
             for (int i = 1; spin_long && i < GS__RW_READER_SPIN_SLOW; i++)
                 gs__cpu_relax();
-            if (spin == 0) {
+            if (spin == 0) { /* a round is over; the longer spin goes on in such rounds */
                 int64_t now = gs__now_ns();
-                if (spun_at == 0)
+                if (spun_at == 0) {
                     spun_at = now;
-                if (spin_on) { /* the longer spin, in rounds of READER_SPIN */
-                    spin_long = now - spun_at < GS__RW_READER_SPIN_NS && now < deadline_ns;
-                    spin_on = spin_long;
-                    if (spin_long)
-                        spin = GS__RW_READER_SPIN;
+                    spin_long = !gs__rw_wait_was_long;
                 }
+                spin_long = spin_long && now - spun_at < GS__RW_READER_SPIN_NS && now < deadline_ns;
+                if (spin_long)
+                    spin = GS__RW_READER_SPIN;
             }
         } else if (!gs__rw_sleep(rw, cur, deadline_ns, GS__TAG_READER)) {
             timed_out = true;
