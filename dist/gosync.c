@@ -4186,16 +4186,14 @@ static GS__NOINLINE bool gs__rw_rlock_queued(gs_rwmutex *rw, uint64_t cur, int64
     const uint64_t phase = cur & GS__RW_PHASE;
     bool timed_out = false;
     int spin = gs__ncpu() > 1 ? GS__RW_READER_SPIN : 0;
-    const bool adaptive = spin != 0;
     bool spin_long = false;
     /* When the first round of spinning ended: most waits end within it, and they need no
      * clock read to be known as short. */
     int64_t spun_at = 0;
     for (;;) {
         if ((cur & GS__RW_PHASE) != phase) {
-            if (adaptive)
-                gs__rw_wait_was_long =
-                    spun_at != 0 && gs__now_ns() - spun_at >= GS__RW_READER_SPIN_NS;
+            /* (With one CPU nothing spins: spun_at stays 0, and the flag is never read.) */
+            gs__rw_wait_was_long = spun_at != 0 && gs__now_ns() - spun_at >= GS__RW_READER_SPIN_NS;
             gs__rw_reader_noticed(rw, cur);
             return true;
         }
