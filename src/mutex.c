@@ -40,6 +40,25 @@
  * relocks: a wait that returns early on a word that changed only in LOCKED is waited again
  * (the loop after gs__wait below; docs/PERFORMANCE.md, "Lock migrations").
  *
+ * The watch (machines with GS__WATCH_MIN_CPUS or more CPUs): a designated waiter that is
+ * not a starver and finds the lock free does not take it at once. It watches the word for
+ * GS__WATCH_PAUSES PAUSEs; if a running thread re-takes the lock meanwhile (the unlock that
+ * woke us was a running holder's unlock-to-relock gap), it keeps WOKEN and goes back to its
+ * poll; if the lock is still free, it takes it. Taking it in the gap moves the lock, and the
+ * data it guards, to the waiter's CPU while the holder goes on running on its own: on many
+ * cores that is a cache-line migration per acquisition, and the lock runs at the speed of
+ * those. Measured on a quiet 16-core Xeon (docs/PERFORMANCE.md, "2026-11-26, last: the
+ * matrix on a lent 16-core machine, and the watch"): mutex/short at 8 threads 3.2x the
+ * throughput (11.6-12.0 against 3.6-3.8 M/s; nsync 5.6-6.1), at 32 threads 1.25-1.5x;
+ * mutex/work 1.8x at 8 threads, equal at 32; worst waits 1.1-1.9 ms. On 2 CPUs it is a
+ * trade: mutex/short gains 7-20% at 8 threads, but on the dev VM it lost 10% at 32 threads
+ * and 8% at 128, and mutex/work 14% at 128 (on the Xeon's 2 CPUs, 8% at 32), because
+ * waiters left waiting longer become starvers and each handoff to a sleeping starver costs
+ * a context switch where no CPU is idle. So it is off below GS__WATCH_MIN_CPUS. The watch
+ * only reads the word: no transition is added, and its wait is one of the delays the
+ * model (verify/mutex.pml) already lets any thread take between two steps. A starver never
+ * watches: the lock it finds free is the one it is owed.
+ *
  * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
  * any unlock that does not hand off. A waiter that has waited over GS__STARVE_NS registers
  * as a starver and sleeps with its own tag; while there are starvers, an unlock at least
@@ -70,7 +89,8 @@
  *                      and no starver or HANDOFF             (load, CAS release; inline)
  *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
  *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
- *   wake and retry     take LOCKED if clear (n-1, and s-1 if it starves; clears WOKEN);
+ *   wake and retry     take LOCKED if clear (n-1, and s-1 if it starves; clears WOKEN;
+ *                      on 4+ CPUs a designated plain waiter first watches: see above);
  *                      else clear WOKEN unless designated (then sleep at most
  *                      GS__POLL_NS), and once it has waited over GS__STARVE_NS, become a
  *                      starver (s+1), look again (a handoff may be waiting for it) and sleep
@@ -200,6 +220,18 @@ static inline struct gs__pacing *gs__pacing_slot(const gs_mutex *mu) {
 #ifndef GS__POLL_NS
 #define GS__POLL_NS 50000
 #endif
+/* The watch (see above): its length, about 1.1 us on the Xeon and 1.6 us on the dev VM's
+ * EPYC, long enough to cover a running holder's unlock-to-relock gap, and the least CPU
+ * count at which it runs. The count is a variable only so that tests/test_mutex.c can run
+ * its stress tests through the watch on a 2-CPU machine; nothing else writes it. */
+#ifndef GS__WATCH_PAUSES
+#define GS__WATCH_PAUSES 64
+#endif
+#ifndef GS__WATCH_MIN_CPUS
+#define GS__WATCH_MIN_CPUS 4
+#endif
+int gs__mutex_watch_cpus = GS__WATCH_MIN_CPUS;
+
 /* Spinning before registering: GS__SPIN_LIMIT looks at the word, with 1, 2, 4, ... up to
  * GS__SPIN_BACKOFF PAUSEs between two looks (143 PAUSEs in all). Each look pulls the lock's
  * cache line away from the holder, whose next CAS must then fetch it back: backing off lets
@@ -345,6 +377,16 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
          * most likely us, the oldest sleeper), or we hold the role already and it is still
          * set. It keeps WOKEN when it finds the lock re-taken, and polls. */
         desig = (old & GS__WOKEN) && (desig || (returned && !(slept_on & GS__WOKEN)));
+        if (desig && !starver && !(old & GS__LOCKED) && gs__ncpu() >= gs__mutex_watch_cpus) {
+            /* The watch (see the top of the file): leave a free lock to a running holder
+             * that re-takes it within GS__WATCH_PAUSES; look every 8 PAUSEs. */
+            for (int k = 1; k <= GS__WATCH_PAUSES; k++) {
+                gs__cpu_relax();
+                if ((k & 7) == 0 && (gs__load_relaxed32(word) & GS__LOCKED))
+                    break;
+            }
+            old = gs__load_relaxed32(word);
+        }
     }
 }
 

@@ -423,6 +423,22 @@ TEST(TestStarvationWithTimeouts) {
     gs_mutex_unlock(&s.mu);
 }
 
+/* The designated waiter's watch (src/mutex.c) runs only where the process has 4 or more
+ * CPUs. Here it is turned on at any count, so that a 2-CPU machine (CI) runs the stress,
+ * fairness, sleeper and starvation tests through it, under every sanitizer. */
+extern int gs__mutex_watch_cpus;
+
+TEST(TestWithWatch) {
+    int saved = gs__mutex_watch_cpus;
+    gs__mutex_watch_cpus = 1;
+    TestMutex();
+    TestMutexFairness();
+    TestStressMixed64();
+    TestSleepersAfterLongHold();
+    TestStarvationWithTimeouts();
+    gs__mutex_watch_cpus = saved;
+}
+
 int main(int argc, char **argv) {
     gs_test_init(argc, argv);
     RUN(TestCpuCountOfPinnedThread);
@@ -437,5 +453,6 @@ int main(int argc, char **argv) {
     RUN(TestSleepersAfterLongHold);
     RUN(TestUnlockThenFree);
     RUN(TestStarvationWithTimeouts);
+    RUN(TestWithWatch);
     return 0;
 }

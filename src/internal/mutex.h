@@ -10,4 +10,8 @@
  * returns whether it acquired. */
 GS__HIDDEN bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns);
 
+/* The least CPU count at which a designated waiter watches a free lock before taking it
+ * (src/mutex.c, "The watch"). Tests lower it to run the watch on 2 CPUs. */
+GS__HIDDEN extern int gs__mutex_watch_cpus;
+
 #endif /* GS_INTERNAL_MUTEX_H */
