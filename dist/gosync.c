@@ -2556,9 +2556,9 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * cores that is a cache-line migration per acquisition, and the lock runs at the speed of
  * those. Measured on a quiet 16-core Xeon (docs/PERFORMANCE.md, "2026-11-26, last: the
  * matrix on a lent 16-core machine, and the watch"): mutex/short at 8 threads 3.2x the
- * throughput (11.6-12.0 against 3.6-3.8 M/s; nsync 5.6-6.1), at 32 threads 1.25-1.5x;
+ * throughput (11.6-12.0 against 3.6-3.8 M/s; nsync 5.6-6.1), at 32 threads 1.2-1.5x;
  * mutex/work 1.8x at 8 threads, equal at 32; worst waits 1.1-1.9 ms. On 2 CPUs it is a
- * trade: mutex/short gains 7-20% at 8 threads, but on the dev VM it lost 10% at 32 threads
+ * trade: mutex/short gains 9-24% at 8 threads, but on the dev VM it lost 10% at 32 threads
  * and 8% at 128, and mutex/work 14% at 128 (on the Xeon's 2 CPUs, 8% at 32), because
  * waiters left waiting longer become starvers and each handoff to a sleeping starver costs
  * a context switch where no CPU is idle. So it is off below GS__WATCH_MIN_CPUS. The watch
