@@ -13,11 +13,14 @@
  *     --watchdog seconds (a lost wake-up, a deadlock, a handoff nobody claims).
  *
  *   torture [--seconds S] [--threads N] [--watchdog S] [--seed N] [--busted] [--hammer]
+ *           [--watch]
  *
  * --seconds bounds the run (default 10). --busted swaps in a lock that does nothing
  * (locktorture's lock_busted): the run must then FAIL, which shows the checks can see a
  * violation. --hammer runs a plain fixed-size lock/increment/unlock hammer instead (Go's
- * HammerMutex shape), whose only check is the final count.
+ * HammerMutex shape), whose only check is the final count. --watch turns on gs_mutex's watch
+ * (src/mutex.c) whatever the CPU count: by default it runs only with 4 or more CPUs, so a
+ * 2-CPU machine would never torture it.
  *
  * Prints "torture: PASSED ..." or "torture: FAILED ..." and exits 0 or 1.
  *
@@ -518,9 +521,12 @@ static void *hammer_thread(void *p) {
 
 /* ---- main ---- */
 
+/* src/mutex.c: the least CPU count at which the designated waiter watches (--watch). */
+extern int gs__mutex_watch_cpus;
+
 static void usage(void) {
     fprintf(stderr, "usage: torture [--seconds S] [--threads N] [--watchdog S] [--seed N] "
-                    "[--busted] [--hammer [--loops N]]\n");
+                    "[--busted] [--hammer [--loops N]] [--watch]\n");
     exit(2);
 }
 
@@ -535,6 +541,8 @@ int main(int argc, char **argv) {
             L = &busted_locks;
         } else if (!strcmp(a, "--hammer")) {
             hammer = true;
+        } else if (!strcmp(a, "--watch")) {
+            gs__mutex_watch_cpus = 1; /* before any thread starts */
         } else if (v && !strcmp(a, "--seconds")) {
             seconds = atof(v), i++;
         } else if (v && !strcmp(a, "--threads")) {

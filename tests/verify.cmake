@@ -26,6 +26,8 @@ endif()
 add_test(NAME torture COMMAND torture --seconds 3 --watchdog ${GOSYNC_TORTURE_WATCHDOG})
 add_test(NAME torture_hammer COMMAND torture --hammer --threads 16 --loops 5000
          --watchdog ${GOSYNC_TORTURE_WATCHDOG})
+# gs_mutex's watch runs only with 4 or more CPUs; --watch turns it on here, whatever the count.
+add_test(NAME torture_watch COMMAND torture --watch --seconds 3 --watchdog ${GOSYNC_TORTURE_WATCHDOG})
 # The same harnesses against a lock that does nothing (locktorture's lock_busted) must see a
 # violation: proof that they can. TSan would stop at the first race the busted lock lets in,
 # before the harness's own checks speak, so its reports are off for these two.
@@ -36,7 +38,7 @@ if(GOSYNC_SANITIZE MATCHES "thread")
   list(FILTER GOSYNC_BUSTED_ENV EXCLUDE REGEX "^TSAN_OPTIONS")
   list(APPEND GOSYNC_BUSTED_ENV "TSAN_OPTIONS=report_bugs=0")
 endif()
-set_tests_properties(torture torture_hammer PROPERTIES ENVIRONMENT "${GOSYNC_TEST_ENV}" TIMEOUT 600)
+set_tests_properties(torture torture_hammer torture_watch PROPERTIES ENVIRONMENT "${GOSYNC_TEST_ENV}" TIMEOUT 600)
 set_tests_properties(torture_busted torture_hammer_busted PROPERTIES
   ENVIRONMENT "${GOSYNC_BUSTED_ENV}" TIMEOUT 600
   PASS_REGULAR_EXPRESSION "torture: FAILED: .*violations [1-9]")
