@@ -141,6 +141,44 @@ const gsb_lock_ops gsb_floor = {"floor",
                                 gsb_floor_pair_loop,
                                 NULL};
 
+/* ---- the ceiling: the read-only rw cell with no lock at all ---- */
+
+/* rlock and runlock do nothing but stop the compiler from moving the record's reads across
+ * them. Run only in rw/w0, where nobody writes, so the harness's torn-read check still holds:
+ * what the loop itself can do on this machine, which no lock can beat. */
+typedef struct {
+    int unused;
+} gsb_no_lock;
+static inline void gsb_no_lock_step(gsb_no_lock *l) {
+    (void)l;
+    __asm__ __volatile__("" ::: "memory");
+}
+GSB_COMMON_(gsb_ceiling, gsb_no_lock, (void)0, (void)0, gsb_no_lock_step(l), gsb_no_lock_step(l),
+            (gsb_no_lock_step(l), true))
+static void gsb_ceiling_rlock(void *p) { gsb_no_lock_step(p); }
+static void gsb_ceiling_runlock(void *p) { gsb_no_lock_step(p); }
+static void gsb_ceiling_rpair_loop(void *p, uint64_t n, volatile uint64_t *count) {
+    for (uint64_t i = 0; i < n; i++) {
+        gsb_no_lock_step(p);
+        *count += 1;
+        gsb_no_lock_step(p);
+    }
+}
+const gsb_lock_ops gsb_ceiling = {"no_lock",
+                                  "bench",
+                                  GSB_CEILING,
+                                  false,
+                                  sizeof(gsb_no_lock),
+                                  gsb_ceiling_init,
+                                  gsb_ceiling_destroy,
+                                  gsb_ceiling_lock,
+                                  gsb_ceiling_unlock,
+                                  gsb_ceiling_rlock,
+                                  gsb_ceiling_runlock,
+                                  gsb_ceiling_trylock,
+                                  gsb_ceiling_pair_loop,
+                                  gsb_ceiling_rpair_loop};
+
 /* ---- the registry ---- */
 
 const gsb_lock_ops *const gsb_impls[] = {
@@ -177,6 +215,7 @@ const gsb_lock_ops *const gsb_impls[] = {
     &gsb_ck_rw,
 #endif
     &gsb_gs_rwmutex,
+    &gsb_ceiling,
     NULL,
 };
 

@@ -19,9 +19,10 @@ extern "C" {
 #endif
 
 typedef enum gsb_kind {
-    GSB_MUTEX, /* lock/unlock only */
-    GSB_RW,    /* lock/unlock and rlock/runlock */
-    GSB_FLOOR, /* the bare-atomics floor: only in the uncontended scenario */
+    GSB_MUTEX,   /* lock/unlock only */
+    GSB_RW,      /* lock/unlock and rlock/runlock */
+    GSB_FLOOR,   /* the bare-atomics floor: only in the uncontended scenario */
+    GSB_CEILING, /* no lock at all: only in the read-only rw case (rw/w0) */
 } gsb_kind;
 
 /* One lock implementation, as the harness sees it. The lock object lives in a block of

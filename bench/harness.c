@@ -1184,14 +1184,16 @@ static void gsb_matrix(const gsb_config *cfg, bool *ran) {
         gsb_cell(cfg, set, n, GSB_SC_STARVATION, "polite10", 0, 2);
         ran[GSB_SC_STARVATION] = true;
     }
-    n = gsb_select(GSB_RW, GSB_RW, set);
     for (int c = 0; c < GSB_RW_NCASES; c++) {
+        /* The no-lock ceiling only where nobody writes: elsewhere its reads would tear. */
+        n = gsb_select(GSB_RW, gsb_rw_cases[c].permille == 0 ? GSB_CEILING : GSB_RW, set);
         if (!n || !gsb_wanted(cfg, "rw", gsb_rw_cases[c].name))
             continue;
         for (int t = 0; t < cfg->n_rw_threads; t++)
             gsb_cell(cfg, set, n, GSB_SC_RW, gsb_rw_cases[c].name, c, cfg->rw_threads[t]);
         ran[GSB_SC_RW] = true;
     }
+    n = gsb_select(GSB_RW, GSB_RW, set);
     char kase[16];
     snprintf(kase, sizeof kase, "r%d", cfg->flood_readers);
     if (n && gsb_wanted(cfg, "wflood", kase)) {
@@ -1339,7 +1341,8 @@ static void gsb_usage(FILE *f) {
         "usage: gosync-bench [options]\n"
         "  --filter LIST      scenarios to run: uncontended, mutex, starvation, rw, wflood;\n"
         "                     scenario:case picks one case (mutex:work, rw:w1, uncontended:rlock)\n"
-        "  --impl LIST        implementations (see --list); the pthread baselines are added\n"
+        "  --impl LIST        implementations (see --list); the pthread baselines and the\n"
+        "                     floor and no_lock references are added\n"
         "  --reps N           repetitions per cell (default 5, 3 for starvation and wflood;\n"
         "                     quick 1); medians are reported\n"
         "  --duration S       measured seconds per mutex/rw cell (default 0.1; quick 0.08)\n"
@@ -1486,7 +1489,8 @@ int main(int argc, char **argv) {
             printf("%-18s %s\n", gsb_all[i].name,
                    gsb_all[i].kind == GSB_RW      ? "rwlock"
                    : gsb_all[i].kind == GSB_MUTEX ? "mutex"
-                                                  : "floor");
+                   : gsb_all[i].kind == GSB_FLOOR ? "floor (uncontended only)"
+                                                  : "ceiling (read-only rw only)");
         for (int i = 0; gsb_absents[i].name; i++)
             printf("%-18s absent: %s\n", gsb_absents[i].name, gsb_absents[i].hint);
         if (!cfg.go_bin)
@@ -1510,7 +1514,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < gsb_nall; i++) {
             const char *name = gsb_all[i].name;
             if (gsb_in_list(cfg.impls, name) || !strcmp(name, "pthread") ||
-                !strcmp(name, "pthread_rw") || !strcmp(name, "floor"))
+                !strcmp(name, "pthread_rw") || !strcmp(name, "floor") || !strcmp(name, "no_lock"))
                 gsb_all[n++] = gsb_all[i];
         }
         gsb_nall = n;
