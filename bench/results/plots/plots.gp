@@ -20,7 +20,7 @@ set linetype 12 lc rgb '#aa0000' pt 12
 set linetype cycle 12
 set logscale x 2
 set style data linespoints
-machine = 'AMD EPYC, 2 cores, 2026-11-26 21:44 UTC'
+machine = 'AMD EPYC, 2 cores, 2026-11-26 22:44 UTC'
 set output 'mutex-short.png'
 set title 'mutex/short: throughput vs threads ('.machine.')'
 set xlabel 'threads'
@@ -82,7 +82,7 @@ set yrange [0:*]
 set xlabel 'threads'
 set ylabel 'operations per second'
 set title 'read-only'
-plot for [i=2:8] 'rw-w0.dat' using 1:i title columnheader(i) lw 2
+plot for [i=2:9] 'rw-w0.dat' using 1:i title columnheader(i) lw 2
 set title '1% writes'
 plot for [i=2:8] 'rw-w1.dat' using 1:i title columnheader(i) lw 2
 set title '10% writes'
@@ -101,7 +101,7 @@ set xrange [-0.5:3.5]
 set xlabel 'write share'
 set ylabel 'microseconds'
 set title 'reader wait p99'
-plot for [i=2:7] 'rw-rwait.dat' using 0:i:xtic(1) title columnheader(i) lw 2
+plot for [i=2:8] 'rw-rwait.dat' using 0:i:xtic(1) title columnheader(i) lw 2
 set title 'writer wait p99'
-plot for [i=2:7] 'rw-wwait.dat' using 0:i:xtic(1) title columnheader(i) lw 2
+plot for [i=2:8] 'rw-wwait.dat' using 0:i:xtic(1) title columnheader(i) lw 2
 unset multiplot
