@@ -223,6 +223,108 @@ static void gsb_attr_pin(pthread_attr_t *attr, int cpu) {
     pthread_attr_setaffinity_np(attr, sizeof set, &set);
 }
 
+/* ---- the cache-line transfer time ----
+ *
+ * On a shared VM the time a cache line takes to move between the two CPUs the threads run on
+ * can change from minute to minute: on the dev VM it is about 80 ns one way in one mode and
+ * 200-250 ns in the other, and the rwlocks' figures move with it (docs/PERFORMANCE.md, "The
+ * read-only ceiling"). So it is sampled before each cell, and the summary gives its range
+ * over the run: a run whose cells saw both modes is not one comparison. */
+
+static void *gsb_alloc(size_t size);
+
+#define GSB_XFER_ROUNDS 2000
+#define GSB_XFER_MAX 4096
+static double gsb_xfer[GSB_XFER_MAX];
+static int gsb_nxfer;
+
+typedef struct {
+    _Alignas(GSB_ALIGN) _Atomic int turn; /* 1: the other thread's move, 0: ours */
+    pthread_barrier_t start;
+} gsb_pingpong;
+
+static void *gsb_pong(void *arg) {
+    gsb_pingpong *pp = arg;
+    pthread_barrier_wait(&pp->start);
+    for (int i = 0; i < GSB_XFER_ROUNDS; i++) {
+        while (atomic_load_explicit(&pp->turn, memory_order_acquire) != 1)
+            ;
+        atomic_store_explicit(&pp->turn, 0, memory_order_release);
+    }
+    return NULL;
+}
+
+static void *gsb_ping(void *arg) {
+    gsb_pingpong *pp = arg;
+    pthread_barrier_wait(&pp->start);
+    int64_t t0 = gsb_now_ns();
+    for (int i = 0; i < GSB_XFER_ROUNDS; i++) {
+        atomic_store_explicit(&pp->turn, 1, memory_order_release);
+        while (atomic_load_explicit(&pp->turn, memory_order_acquire) != 0)
+            ;
+    }
+    double *ns = gsb_alloc(sizeof *ns);
+    *ns = (double)(gsb_now_ns() - t0) / (2.0 * GSB_XFER_ROUNDS);
+    return ns;
+}
+
+/* One sample: the median of three batches of GSB_XFER_ROUNDS round trips between the first
+ * two CPUs (a few milliseconds), recorded for the summary; NaN with one CPU. */
+static double gsb_xfer_sample(void) {
+    if (gsb_ncpus < 2)
+        return NAN;
+    double batch[3];
+    for (int b = 0; b < 3; b++) {
+        gsb_pingpong *pp = gsb_alloc(sizeof *pp);
+        pthread_barrier_init(&pp->start, NULL, 2);
+        pthread_t t[2];
+        void *(*fn[2])(void *) = {gsb_ping, gsb_pong};
+        for (int k = 0; k < 2; k++) {
+            pthread_attr_t attr;
+            pthread_attr_init(&attr);
+            gsb_attr_pin(&attr, gsb_cpus[k]);
+            if (pthread_create(&t[k], &attr, fn[k], pp) != 0)
+                gsb_die("pthread_create failed");
+            pthread_attr_destroy(&attr);
+        }
+        void *res;
+        pthread_join(t[0], &res);
+        pthread_join(t[1], NULL);
+        batch[b] = *(double *)res;
+        free(res);
+        pthread_barrier_destroy(&pp->start);
+        free(pp);
+    }
+    double lo = fmin(batch[0], batch[1]), hi = fmax(batch[0], batch[1]);
+    double med = batch[2] < lo ? lo : batch[2] > hi ? hi : batch[2];
+    if (gsb_nxfer < GSB_XFER_MAX)
+        gsb_xfer[gsb_nxfer++] = med;
+    return med;
+}
+
+static int gsb_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The run's samples into m. */
+static void gsb_xfer_summary(gsb_machine *m) {
+    m->xfer_n = gsb_nxfer;
+    if (gsb_nxfer == 0)
+        return;
+    m->xfer_cpu[0] = gsb_cpus[0];
+    m->xfer_cpu[1] = gsb_cpus[1];
+    double *v = malloc(sizeof *v * (size_t)gsb_nxfer);
+    if (!v)
+        gsb_die("out of memory");
+    memcpy(v, gsb_xfer, sizeof *v * (size_t)gsb_nxfer);
+    qsort(v, (size_t)gsb_nxfer, sizeof *v, gsb_cmp_double);
+    m->xfer_min_ns = v[0];
+    m->xfer_med_ns = v[gsb_nxfer / 2];
+    m->xfer_max_ns = v[gsb_nxfer - 1];
+    free(v);
+}
+
 /* ---- locks and shared data ---- */
 
 static void *gsb_alloc(size_t size) {
@@ -1116,9 +1218,12 @@ static bool gsb_spin_skipped(const gsb_impl *im, int sc, int threads) {
 static void gsb_cell(const gsb_config *cfg, const gsb_impl **set, int n, int sc, const char *kase,
                      int rw_case, int threads) {
     bool *capped = calloc((size_t)n, sizeof *capped);
+    double xfer = gsb_xfer_sample();
     fprintf(stderr, "  %s/%s", gsb_scenario_names[sc], kase);
     if (threads > 0)
         fprintf(stderr, " threads=%d", threads);
+    if (!isnan(xfer))
+        fprintf(stderr, " (line transfer %.0f ns)", xfer);
     fprintf(stderr, " ...");
     int64_t t0 = gsb_now_ns();
     int reps = sc == GSB_SC_STARVATION || sc == GSB_SC_WFLOOD ? cfg->reps_long : cfg->reps;
@@ -1532,6 +1637,7 @@ int main(int argc, char **argv) {
     int64_t t0 = gsb_now_ns();
     gsb_cpu_account_start(&m);
     gsb_matrix(&cfg, ran);
+    gsb_xfer_summary(&m);
     fprintf(stderr, "gosync-bench: %d measurements in %.1f s\n", gsb_nrows,
             (double)(gsb_now_ns() - t0) / 1e9);
     if (gsb_nrows == 0)

@@ -665,6 +665,12 @@ static void gsb_csv_header(FILE *f, const gsb_config *cfg, const gsb_machine *m)
         m->load_start, cfg->cmdline, cfg->reps, cfg->reps_long, cfg->duration_s, cfg->warmup_s,
         cfg->unc_s, cfg->cap_s, cfg->flood_s, cfg->flood_readers, cfg->hold_us, cfg->greedy_hold_us,
         cfg->work, cfg->rwork, cfg->pin, m->clock);
+    if (m->xfer_n > 0)
+        fprintf(f,
+                "# line transfer: CPUs %d and %d, one way, sampled before each cell (%d): "
+                "min %.0f ns, median %.0f ns, max %.0f ns\n",
+                m->xfer_cpu[0], m->xfer_cpu[1], m->xfer_n, m->xfer_min_ns, m->xfer_med_ns,
+                m->xfer_max_ns);
 }
 
 /* A gnuplot data block: rows of x, columns of implementations. */
@@ -937,12 +943,22 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             "that are not running, and one cell can take tens of seconds; their cells show –.\n"
             "- This is a shared, noisy virtual machine (load average 1/5/15 min at the start: "
             "%s).%s Trust differences well beyond the spread and beyond the gap between two "
-            "nearly identical locks (pthread vs mtx_t under contention).\n\n",
+            "nearly identical locks (pthread vs mtx_t under contention).\n",
             m->date, m->cpu, m->cores, m->allowed, m->kernel, m->libc, m->compiler, m->gosync,
             m->go, cfg->cmdline, cfg->reps, cfg->reps == 1 ? "" : "s", cfg->reps_long,
             cfg->duration_s, cfg->warmup_s,
             cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "", m->clock,
             m->allowed, m->load_start, busy);
+    if (m->xfer_n > 0)
+        gsb_out("- Cache-line transfer between CPUs %d and %d, one way, sampled before each of "
+                "the %d cells: median %.0f ns, %.0f–%.0f ns. It changes with the host, and the "
+                "contended figures change with it: on the dev VM the peers' read-only rate halves "
+                "when it goes from tens of nanoseconds to over a hundred (docs/PERFORMANCE.md, "
+                "\"2026-11-26, late night\"). A run whose range spans both compares locks "
+                "measured on two different machines.\n",
+                m->xfer_cpu[0], m->xfer_cpu[1], m->xfer_n, m->xfer_med_ns, m->xfer_min_ns,
+                m->xfer_max_ns);
+    gsb_out("\n");
     if (!cfg->filter)
         gsb_table_glance(cfg);
     if (ran[GSB_SC_UNCONTENDED])

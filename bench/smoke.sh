@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/smoke.sh BENCH OUTDIR: a short run of the benchmark harness (ctest bench_smoke), checking
 # what the tables rest on: the run completes its correctness checks (it exits non-zero on a torn
-# read or a lost write), writes its files, and the no-lock ceiling runs in the read-only rw
-# case and nowhere else.
+# read or a lost write), writes its files, the no-lock ceiling runs in the read-only rw case
+# and nowhere else, and the cache-line transfer samples are reported.
 set -eu
 bench=$1
 out=$2
@@ -28,4 +28,11 @@ done
 grep -q "| 2 threads × no_lock |" "$out/summary.md" || fail "read-only scaling table has no × no_lock column"
 grep -q "^| gs_rwmutex | .*/s | .*/s | [0-9.]*× | [0-9.]*× | [0-9.]*× |$" "$out/summary.md" ||
     fail "no gs_rwmutex row with figures in the read-only scaling table"
+# With two CPUs or more, each cell is preceded by a cache-line transfer sample, reported.
+if [ "$(nproc)" -ge 2 ]; then
+    grep -q "^- Cache-line transfer between CPUs [0-9]* and [0-9]*, one way, sampled before each of the 4 cells: median [0-9]* ns" "$out/summary.md" ||
+        fail "summary.md has no cache-line transfer line"
+    grep -q "^# line transfer: CPUs .* (4): min [0-9]* ns" "$out/median.csv" ||
+        fail "median.csv has no line transfer header"
+fi
 echo "bench_smoke: ok"
