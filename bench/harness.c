@@ -226,10 +226,10 @@ static void gsb_attr_pin(pthread_attr_t *attr, int cpu) {
 /* ---- the cache-line transfer time ----
  *
  * On a shared VM the time a cache line takes to move between the two CPUs the threads run on
- * can change from minute to minute: on the dev VM it is about 80 ns one way in one mode and
- * 200-250 ns in the other, and the rwlocks' figures move with it (docs/PERFORMANCE.md, "The
- * read-only ceiling"). So it is sampled before each cell, and the summary gives its range
- * over the run: a run whose cells saw both modes is not one comparison. */
+ * can change from minute to minute: on the dev VM it is about 40 ns one way in one mode and
+ * over 150 ns in the other, and the peers' rwlock figures move with it (docs/PERFORMANCE.md,
+ * "2026-11-26, late night"). So it is sampled before each cell, and the summary gives its
+ * range over the run: a run whose cells saw both modes is not one comparison. */
 
 static void *gsb_alloc(size_t size);
 
@@ -238,33 +238,44 @@ static void *gsb_alloc(size_t size);
 static double gsb_xfer[GSB_XFER_MAX];
 static int gsb_nxfer;
 
+/* A batch stops early after this long: on a loaded machine a round trip can wait for a
+ * time slice. The sample then counts the rounds done (and says the machine is busy). */
+#define GSB_XFER_LIMIT_NS 20000000
+
 typedef struct {
-    _Alignas(GSB_ALIGN) _Atomic int turn; /* 1: the other thread's move, 0: ours */
+    _Alignas(GSB_ALIGN) _Atomic int turn; /* 1: the pong thread's move, 0: the ping thread's */
+    _Alignas(GSB_ALIGN) _Atomic bool stop;
     pthread_barrier_t start;
 } gsb_pingpong;
 
 static void *gsb_pong(void *arg) {
     gsb_pingpong *pp = arg;
     pthread_barrier_wait(&pp->start);
-    for (int i = 0; i < GSB_XFER_ROUNDS; i++) {
+    for (;;) {
         while (atomic_load_explicit(&pp->turn, memory_order_acquire) != 1)
-            ;
+            if (atomic_load_explicit(&pp->stop, memory_order_relaxed))
+                return NULL;
         atomic_store_explicit(&pp->turn, 0, memory_order_release);
     }
-    return NULL;
 }
 
 static void *gsb_ping(void *arg) {
     gsb_pingpong *pp = arg;
     pthread_barrier_wait(&pp->start);
-    int64_t t0 = gsb_now_ns();
-    for (int i = 0; i < GSB_XFER_ROUNDS; i++) {
+    int64_t t0 = gsb_now_ns(), t = t0;
+    int i = 0;
+    while (i < GSB_XFER_ROUNDS) {
         atomic_store_explicit(&pp->turn, 1, memory_order_release);
         while (atomic_load_explicit(&pp->turn, memory_order_acquire) != 0)
             ;
+        if (++i % 64 == 0 && (t = gsb_now_ns()) - t0 > GSB_XFER_LIMIT_NS)
+            break;
     }
+    if (i % 64 != 0)
+        t = gsb_now_ns();
+    atomic_store_explicit(&pp->stop, true, memory_order_relaxed);
     double *ns = gsb_alloc(sizeof *ns);
-    *ns = (double)(gsb_now_ns() - t0) / (2.0 * GSB_XFER_ROUNDS);
+    *ns = (double)(t - t0) / (2.0 * i);
     return ns;
 }
 

@@ -955,7 +955,8 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
                 "contended figures change with it: on the dev VM the peers' read-only rate halves "
                 "when it goes from tens of nanoseconds to over a hundred (docs/PERFORMANCE.md, "
                 "\"2026-11-26, late night\"). A run whose range spans both compares locks "
-                "measured on two different machines.\n",
+                "measured on two different machines. (On a busy machine a sample also counts the "
+                "ping-pong threads' waits for a time slice, up to microseconds.)\n",
                 m->xfer_cpu[0], m->xfer_cpu[1], m->xfer_n, m->xfer_med_ns, m->xfer_min_ns,
                 m->xfer_max_ns);
     gsb_out("\n");
