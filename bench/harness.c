@@ -228,8 +228,9 @@ static void gsb_attr_pin(pthread_attr_t *attr, int cpu) {
  * On a shared VM the time a cache line takes to move between the two CPUs the threads run on
  * can change from minute to minute: on the dev VM it is about 40 ns one way in one mode and
  * over 150 ns in the other, and the peers' rwlock figures move with it (docs/PERFORMANCE.md,
- * "2026-11-26, late night"). So it is sampled before each cell, and the summary gives its
- * range over the run: a run whose cells saw both modes is not one comparison. */
+ * "2026-11-26, late night"). So it is sampled before and after each cell, and the summary
+ * gives its range over the run and the cells during which it changed: a run whose cells saw
+ * both modes is not one comparison. */
 
 static void *gsb_alloc(size_t size);
 
@@ -237,6 +238,8 @@ static void *gsb_alloc(size_t size);
 #define GSB_XFER_MAX 4096
 static double gsb_xfer[GSB_XFER_MAX];
 static int gsb_nxfer;
+static gsb_xfer_cell gsb_xcells[GSB_XFER_MAX / 2];
+static int gsb_nxcells;
 
 /* A batch stops early after this long: on a loaded machine a round trip can wait for a
  * time slice. The sample then counts the rounds done (and says the machine is busy). */
@@ -320,6 +323,8 @@ static int gsb_cmp_double(const void *a, const void *b) {
 
 /* The run's samples into m. */
 static void gsb_xfer_summary(gsb_machine *m) {
+    m->xfer_cells = gsb_xcells;
+    m->n_xfer_cells = gsb_nxcells;
     m->xfer_n = gsb_nxfer;
     if (gsb_nxfer == 0)
         return;
@@ -1260,7 +1265,20 @@ static void gsb_cell(const gsb_config *cfg, const gsb_impl **set, int n, int sc,
                 capped[i] = true;
         }
     }
-    fprintf(stderr, " %.1f s\n", (double)(gsb_now_ns() - t0) / 1e9);
+    double elapsed = (double)(gsb_now_ns() - t0) / 1e9;
+    double after = gsb_xfer_sample();
+    fprintf(stderr, " %.1f s", elapsed);
+    if (!isnan(after))
+        fprintf(stderr, " (after: %.0f ns)", after);
+    fprintf(stderr, "\n");
+    if (!isnan(xfer) && gsb_nxcells < GSB_XFER_MAX / 2) {
+        gsb_xfer_cell *c = &gsb_xcells[gsb_nxcells++];
+        snprintf(c->scenario, sizeof c->scenario, "%s", gsb_scenario_names[sc]);
+        snprintf(c->kase, sizeof c->kase, "%s", kase);
+        c->threads = threads;
+        c->before_ns = xfer;
+        c->after_ns = after;
+    }
     free(capped);
 }
 

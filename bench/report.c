@@ -667,10 +667,26 @@ static void gsb_csv_header(FILE *f, const gsb_config *cfg, const gsb_machine *m)
         cfg->work, cfg->rwork, cfg->pin, m->clock);
     if (m->xfer_n > 0)
         fprintf(f,
-                "# line transfer: CPUs %d and %d, one way, sampled before each cell (%d): "
-                "min %.0f ns, median %.0f ns, max %.0f ns\n",
+                "# line transfer: CPUs %d and %d, one way, sampled before and after each cell "
+                "(%d samples): min %.0f ns, median %.0f ns, max %.0f ns\n",
                 m->xfer_cpu[0], m->xfer_cpu[1], m->xfer_n, m->xfer_min_ns, m->xfer_med_ns,
                 m->xfer_max_ns);
+    if (m->n_xfer_cells > 0) {
+        fprintf(f, "# line transfer per cell, ns before/after:");
+        for (int i = 0; i < m->n_xfer_cells; i++) {
+            const gsb_xfer_cell *c = &m->xfer_cells[i];
+            fprintf(f, " %s/%s/%d=%.0f/%.0f", c->scenario, c->kase, c->threads, c->before_ns,
+                    c->after_ns);
+        }
+        fprintf(f, "\n");
+    }
+}
+
+/* A cell whose line-transfer samples before and after it differ by more than 2x: the machine
+ * changed mode during it. */
+static bool gsb_xfer_cell_changed(const gsb_xfer_cell *c) {
+    double lo = fmin(c->before_ns, c->after_ns), hi = fmax(c->before_ns, c->after_ns);
+    return lo > 0 && hi > 2 * lo;
 }
 
 /* A gnuplot data block: rows of x, columns of implementations. */
@@ -949,16 +965,37 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             cfg->duration_s, cfg->warmup_s,
             cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "", m->clock,
             m->allowed, m->load_start, busy);
-    if (m->xfer_n > 0)
-        gsb_out("- Cache-line transfer between CPUs %d and %d, one way, sampled before each of "
-                "the %d cells: median %.0f ns, %.0f–%.0f ns. It changes with the host, and the "
-                "contended figures change with it: on the dev VM the peers' read-only rate halves "
-                "when it goes from tens of nanoseconds to over a hundred (docs/PERFORMANCE.md, "
-                "\"2026-11-26, late night\"). A run whose range spans both compares locks "
-                "measured on two different machines. (On a busy machine a sample also counts the "
-                "ping-pong threads' waits for a time slice, up to microseconds.)\n",
-                m->xfer_cpu[0], m->xfer_cpu[1], m->xfer_n, m->xfer_med_ns, m->xfer_min_ns,
-                m->xfer_max_ns);
+    if (m->xfer_n > 0) {
+        gsb_out(
+            "- Cache-line transfer between CPUs %d and %d, one way, sampled before and after "
+            "each of the %d cells: median %.0f ns, %.0f–%.0f ns. It changes with the host, and the "
+            "contended figures change with it: on the dev VM the peers' read-only rate halves "
+            "when it goes from tens of nanoseconds to over a hundred (docs/PERFORMANCE.md, "
+            "\"2026-11-26, late night\"). A run whose range spans both compares locks "
+            "measured on two different machines. (On a busy machine a sample also counts the "
+            "ping-pong threads' waits for a time slice, up to microseconds.)\n",
+            m->xfer_cpu[0], m->xfer_cpu[1], m->n_xfer_cells, m->xfer_med_ns, m->xfer_min_ns,
+            m->xfer_max_ns);
+        int changed = 0;
+        for (int i = 0; i < m->n_xfer_cells; i++)
+            changed += gsb_xfer_cell_changed(&m->xfer_cells[i]);
+        if (changed == 0) {
+            gsb_out("- No cell's samples before and after it differ by more than 2×.\n");
+        } else {
+            gsb_out("- Cells whose samples before and after differ by more than 2× (the machine "
+                    "changed during them, in its line transfer or its load):");
+            for (int i = 0, k = 0; i < m->n_xfer_cells; i++) {
+                const gsb_xfer_cell *c = &m->xfer_cells[i];
+                if (!gsb_xfer_cell_changed(c))
+                    continue;
+                gsb_out("%s %s/%s", k++ ? "," : "", c->scenario, c->kase);
+                if (c->threads > 0)
+                    gsb_out(" %d thr", c->threads);
+                gsb_out(" (%.0f → %.0f ns)", c->before_ns, c->after_ns);
+            }
+            gsb_out(".\n");
+        }
+    }
     gsb_out("\n");
     if (!cfg->filter)
         gsb_table_glance(cfg);

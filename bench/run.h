@@ -80,6 +80,15 @@ void gsb_row_init(gsb_row *r, const char *scenario, const char *kase, const char
 void gsb_row_print(FILE *f, const gsb_row *r);
 bool gsb_row_parse(const char *line, gsb_row *r);
 
+/* One cell's line-transfer samples, taken just before and just after it (ns; NaN with one
+ * CPU): the dev VM can change mode during a cell (docs/BENCHMARKS.md). */
+typedef struct gsb_xfer_cell {
+    char scenario[16];
+    char kase[16];
+    int threads;
+    double before_ns, after_ns;
+} gsb_xfer_cell;
+
 /* The machine, for headers and the summary. */
 typedef struct gsb_machine {
     char date[64];
@@ -101,6 +110,8 @@ typedef struct gsb_machine {
      * their least, median and greatest. xfer_n is 0 with one CPU. */
     int xfer_n, xfer_cpu[2];
     double xfer_min_ns, xfer_med_ns, xfer_max_ns;
+    const gsb_xfer_cell *xfer_cells; /* per cell, in run order */
+    int n_xfer_cells;
 } gsb_machine;
 
 /* At the start of a run: records the counters above. */

@@ -30,9 +30,13 @@ grep -q "^| gs_rwmutex | .*/s | .*/s | [0-9.]*× | [0-9.]*× | [0-9.]*× |$" "$o
     fail "no gs_rwmutex row with figures in the read-only scaling table"
 # With two CPUs or more, each cell is preceded by a cache-line transfer sample, reported.
 if [ "$(nproc)" -ge 2 ]; then
-    grep -q "^- Cache-line transfer between CPUs [0-9]* and [0-9]*, one way, sampled before each of the 4 cells: median [0-9]* ns" "$out/summary.md" ||
+    grep -q "^- Cache-line transfer between CPUs [0-9]* and [0-9]*, one way, sampled before and after each of the 4 cells: median [0-9]* ns" "$out/summary.md" ||
         fail "summary.md has no cache-line transfer line"
-    grep -q "^# line transfer: CPUs .* (4): min [0-9]* ns" "$out/median.csv" ||
+    grep -q "^- \(No cell's samples\|Cells whose samples\) before and after" "$out/summary.md" ||
+        fail "summary.md does not say whether any cell changed mode"
+    grep -q "^# line transfer: CPUs .* (8 samples): min [0-9]* ns" "$out/median.csv" ||
         fail "median.csv has no line transfer header"
+    [ "$(grep -o " rw/w[01]/[12]=[0-9]*/[0-9]*" "$out/median.csv" | wc -l)" = 4 ] ||
+        fail "median.csv has no per-cell line transfer samples"
 fi
 echo "bench_smoke: ok"
