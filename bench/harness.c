@@ -235,10 +235,8 @@ static void gsb_attr_pin(pthread_attr_t *attr, int cpu) {
 static void *gsb_alloc(size_t size);
 
 #define GSB_XFER_ROUNDS 2000
-#define GSB_XFER_MAX 4096
-static double gsb_xfer[GSB_XFER_MAX];
-static int gsb_nxfer;
-static gsb_xfer_cell gsb_xcells[GSB_XFER_MAX / 2];
+#define GSB_XFER_CELLS 2048
+static gsb_xfer_cell gsb_xcells[GSB_XFER_CELLS];
 static int gsb_nxcells;
 
 /* A batch stops early after this long: on a loaded machine a round trip can wait for a
@@ -249,6 +247,7 @@ typedef struct {
     _Alignas(GSB_ALIGN) _Atomic int turn; /* 1: the pong thread's move, 0: the ping thread's */
     _Alignas(GSB_ALIGN) _Atomic bool stop;
     pthread_barrier_t start;
+    double ns; /* the ping thread's result: one way, per round trip's half */
 } gsb_pingpong;
 
 static void *gsb_pong(void *arg) {
@@ -277,13 +276,12 @@ static void *gsb_ping(void *arg) {
     if (i % 64 != 0)
         t = gsb_now_ns();
     atomic_store_explicit(&pp->stop, true, memory_order_relaxed);
-    double *ns = gsb_alloc(sizeof *ns);
-    *ns = (double)(t - t0) / (2.0 * i);
-    return ns;
+    pp->ns = (double)(t - t0) / (2.0 * i);
+    return NULL;
 }
 
 /* One sample: the median of three batches of GSB_XFER_ROUNDS round trips between the first
- * two CPUs (a few milliseconds), recorded for the summary; NaN with one CPU. */
+ * two CPUs (a few milliseconds); NaN with one CPU. */
 static double gsb_xfer_sample(void) {
     if (gsb_ncpus < 2)
         return NAN;
@@ -301,44 +299,22 @@ static double gsb_xfer_sample(void) {
                 gsb_die("pthread_create failed");
             pthread_attr_destroy(&attr);
         }
-        void *res;
-        pthread_join(t[0], &res);
+        pthread_join(t[0], NULL);
         pthread_join(t[1], NULL);
-        batch[b] = *(double *)res;
-        free(res);
+        batch[b] = pp->ns;
         pthread_barrier_destroy(&pp->start);
         free(pp);
     }
     double lo = fmin(batch[0], batch[1]), hi = fmax(batch[0], batch[1]);
-    double med = batch[2] < lo ? lo : batch[2] > hi ? hi : batch[2];
-    if (gsb_nxfer < GSB_XFER_MAX)
-        gsb_xfer[gsb_nxfer++] = med;
-    return med;
+    return batch[2] < lo ? lo : batch[2] > hi ? hi : batch[2];
 }
 
-static int gsb_cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The run's samples into m. */
+/* The run's per-cell samples into m (the report derives their range and median). */
 static void gsb_xfer_summary(gsb_machine *m) {
     m->xfer_cells = gsb_xcells;
     m->n_xfer_cells = gsb_nxcells;
-    m->xfer_n = gsb_nxfer;
-    if (gsb_nxfer == 0)
-        return;
     m->xfer_cpu[0] = gsb_cpus[0];
-    m->xfer_cpu[1] = gsb_cpus[1];
-    double *v = malloc(sizeof *v * (size_t)gsb_nxfer);
-    if (!v)
-        gsb_die("out of memory");
-    memcpy(v, gsb_xfer, sizeof *v * (size_t)gsb_nxfer);
-    qsort(v, (size_t)gsb_nxfer, sizeof *v, gsb_cmp_double);
-    m->xfer_min_ns = v[0];
-    m->xfer_med_ns = v[gsb_nxfer / 2];
-    m->xfer_max_ns = v[gsb_nxfer - 1];
-    free(v);
+    m->xfer_cpu[1] = gsb_ncpus > 1 ? gsb_cpus[1] : gsb_cpus[0];
 }
 
 /* ---- locks and shared data ---- */
@@ -1271,7 +1247,7 @@ static void gsb_cell(const gsb_config *cfg, const gsb_impl **set, int n, int sc,
     if (!isnan(after))
         fprintf(stderr, " (after: %.0f ns)", after);
     fprintf(stderr, "\n");
-    if (!isnan(xfer) && gsb_nxcells < GSB_XFER_MAX / 2) {
+    if (!isnan(xfer) && gsb_nxcells < GSB_XFER_CELLS) {
         gsb_xfer_cell *c = &gsb_xcells[gsb_nxcells++];
         snprintf(c->scenario, sizeof c->scenario, "%s", gsb_scenario_names[sc]);
         snprintf(c->kase, sizeof c->kase, "%s", kase);

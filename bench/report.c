@@ -653,6 +653,35 @@ static FILE *gsb_open(const char *dir, const char *name) {
     return f;
 }
 
+/* The range and median of the run's line-transfer samples, before and after every cell. */
+typedef struct {
+    int n;
+    double min_ns, med_ns, max_ns;
+} gsb_xfer_stats;
+
+static gsb_xfer_stats gsb_xfer_stats_of(const gsb_machine *m) {
+    gsb_xfer_stats st = {2 * m->n_xfer_cells, NAN, NAN, NAN};
+    if (st.n == 0)
+        return st;
+    double *v = malloc(sizeof *v * (size_t)st.n);
+    if (!v) {
+        fprintf(stderr, "gosync-bench: out of memory\n");
+        exit(2);
+    }
+    st.min_ns = INFINITY;
+    st.max_ns = -INFINITY;
+    for (int i = 0; i < m->n_xfer_cells; i++) {
+        const gsb_xfer_cell *c = &m->xfer_cells[i];
+        v[2 * i] = c->before_ns;
+        v[2 * i + 1] = c->after_ns;
+        st.min_ns = fmin(st.min_ns, fmin(c->before_ns, c->after_ns));
+        st.max_ns = fmax(st.max_ns, fmax(c->before_ns, c->after_ns));
+    }
+    st.med_ns = gsb_median(v, st.n);
+    free(v);
+    return st;
+}
+
 static void gsb_csv_header(FILE *f, const gsb_config *cfg, const gsb_machine *m) {
     fprintf(
         f,
@@ -665,13 +694,12 @@ static void gsb_csv_header(FILE *f, const gsb_config *cfg, const gsb_machine *m)
         m->load_start, cfg->cmdline, cfg->reps, cfg->reps_long, cfg->duration_s, cfg->warmup_s,
         cfg->unc_s, cfg->cap_s, cfg->flood_s, cfg->flood_readers, cfg->hold_us, cfg->greedy_hold_us,
         cfg->work, cfg->rwork, cfg->pin, m->clock);
-    if (m->xfer_n > 0)
+    if (m->n_xfer_cells > 0) {
+        gsb_xfer_stats st = gsb_xfer_stats_of(m);
         fprintf(f,
                 "# line transfer: CPUs %d and %d, one way, sampled before and after each cell "
                 "(%d samples): min %.0f ns, median %.0f ns, max %.0f ns\n",
-                m->xfer_cpu[0], m->xfer_cpu[1], m->xfer_n, m->xfer_min_ns, m->xfer_med_ns,
-                m->xfer_max_ns);
-    if (m->n_xfer_cells > 0) {
+                m->xfer_cpu[0], m->xfer_cpu[1], st.n, st.min_ns, st.med_ns, st.max_ns);
         fprintf(f, "# line transfer per cell, ns before/after:");
         for (int i = 0; i < m->n_xfer_cells; i++) {
             const gsb_xfer_cell *c = &m->xfer_cells[i];
@@ -965,7 +993,8 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             cfg->duration_s, cfg->warmup_s,
             cfg->pin ? ", two or more threads pinned round-robin over the CPUs" : "", m->clock,
             m->allowed, m->load_start, busy);
-    if (m->xfer_n > 0) {
+    if (m->n_xfer_cells > 0) {
+        gsb_xfer_stats st = gsb_xfer_stats_of(m);
         gsb_out(
             "- Cache-line transfer between CPUs %d and %d, one way, sampled before and after "
             "each of the %d cells: median %.0f ns, %.0f–%.0f ns. It changes with the host, and the "
@@ -974,8 +1003,7 @@ void gsb_report(const gsb_config *cfg, const gsb_machine *m, const gsb_impl *imp
             "\"2026-11-26, late night\"). A run whose range spans both compares locks "
             "measured on two different machines. (On a busy machine a sample also counts the "
             "ping-pong threads' waits for a time slice, up to microseconds.)\n",
-            m->xfer_cpu[0], m->xfer_cpu[1], m->n_xfer_cells, m->xfer_med_ns, m->xfer_min_ns,
-            m->xfer_max_ns);
+            m->xfer_cpu[0], m->xfer_cpu[1], m->n_xfer_cells, st.med_ns, st.min_ns, st.max_ns);
         int changed = 0;
         for (int i = 0; i < m->n_xfer_cells; i++)
             changed += gsb_xfer_cell_changed(&m->xfer_cells[i]);

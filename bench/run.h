@@ -105,12 +105,11 @@ typedef struct gsb_machine {
     /* To tell how busy the machine was with other work during the run: /proc/stat's CPU
      * counters, this process's CPU time (with the Go program's), and the time, at the start. */
     double stat_busy_s, stat_steal_s, self_cpu_s, wall_s;
-    /* The time to move a cache line from one CPU to another (one way, ns), sampled before
-     * each cell between the first two CPUs of the run (xfer_cpu): how many samples, and
-     * their least, median and greatest. xfer_n is 0 with one CPU. */
-    int xfer_n, xfer_cpu[2];
-    double xfer_min_ns, xfer_med_ns, xfer_max_ns;
-    const gsb_xfer_cell *xfer_cells; /* per cell, in run order */
+    /* The time to move a cache line from one CPU to another (one way), sampled before and
+     * after each cell between the first two CPUs of the run (xfer_cpu), per cell in run
+     * order; none with one CPU. */
+    int xfer_cpu[2];
+    const gsb_xfer_cell *xfer_cells;
     int n_xfer_cells;
 } gsb_machine;
 
