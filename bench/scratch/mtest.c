@@ -7,7 +7,10 @@
 #include <string.h>
 #include <time.h>
 #include <stdatomic.h>
-/* -DBENCH_LIKE: the lock and the data it guards on cache lines of their own and an rdtsc pair
+/* Locks: gs_mutex (default), -DUSE_NSYNC, -DUSE_PTHREAD, or -DUSE_QMU (the waiter-queue
+ * prototype in qmu.h, docs/PERFORMANCE.md "2026-11-27"). Every run checks mutual exclusion:
+ * the shared word must have been incremented once per counted acquisition.
+ * -DBENCH_LIKE: the lock and the data it guards on cache lines of their own and an rdtsc pair
  * around each lock call, as gosync-bench's mutex cells have (docs/PERFORMANCE.md, "2026-11-26,
  * afternoon"). Without it, the lock and the data may share a line and nothing is timed. */
 #ifdef BENCH_LIKE
@@ -22,6 +25,11 @@
 static GS_LINE nsync_mu nmu;
 #define LOCK() nsync_mu_lock(&nmu)
 #define UNLOCK() nsync_mu_unlock(&nmu)
+#elif defined(USE_QMU)
+#include "qmu.h"
+static GS_LINE qmu qm;
+#define LOCK() qmu_lock(&qm)
+#define UNLOCK() qmu_unlock(&qm)
 #elif defined(USE_PTHREAD)
 static GS_LINE pthread_mutex_t pm = PTHREAD_MUTEX_INITIALIZER;
 #define LOCK() pthread_mutex_lock(&pm)
@@ -78,6 +86,7 @@ int main(int argc,char**argv){
   atomic_store(&stop,1);
   long tot=0, mn=1L<<62, mx=0; double mw=0;
   for(int i=0;i<nt;i++){pthread_join(th[i],0); tot+=counts[i]; if(counts[i]<mn)mn=counts[i]; if(counts[i]>mx)mx=counts[i]; if(maxwait[i]>mw)mw=maxwait[i];}
+  if (shared[0] != tot) { printf("MUTUAL EXCLUSION BROKEN: %ld increments, %ld acquisitions\n", (long)shared[0], tot); return 1; }
   printf("threads=%d work=%d ops/s=%.2fM min/mean=%.2f max/mean=%.2f maxwait(sampled)=%.1fms",nt,work,tot/dur/1e6,mn*(double)nt/tot,mx*(double)nt/tot,mw*1e3);
 #ifdef COUNT_HANDOVERS
   printf(" handovers/s=%.0f migrations/s=%.0f", handovers/dur, migrations/dur);
