@@ -106,6 +106,13 @@ GSB_MUTEX_ADAPTER(gsb_gs_mutex, "gs_mutex", "gosync", false, gs_mutex, (void)0, 
                   gs_mutex_lock(l), gs_mutex_unlock(l), gs_mutex_trylock(l))
 GSB_MUTEX_ADAPTER(gsb_gs_rwmutex_w, "gs_rwmutex_w", "gosync", false, gs_rwmutex, (void)0, (void)0,
                   gs_rwmutex_lock(l), gs_rwmutex_unlock(l), gs_rwmutex_trylock(l))
+/* The waiter-queue prototype (bench/scratch/qmu.h; docs/PERFORMANCE.md, "2026-11-27"), only
+ * in builds configured with -DGOSYNC_BENCH_PROTOTYPES=ON: not gosync code, not in make bench. */
+#if GSB_WITH_QMU
+#include "scratch/qmu.h"
+GSB_MUTEX_ADAPTER(gsb_qmu, "qmu", "prototype", false, qmu, (void)0, (void)0, qmu_lock(l),
+                  qmu_unlock(l), qmu_trylock(l))
+#endif
 GSB_RW_ADAPTER(gsb_gs_rwmutex, "gs_rwmutex", "gosync", false, gs_rwmutex, (void)0, (void)0,
                gs_rwmutex_lock(l), gs_rwmutex_unlock(l), gs_rwmutex_rlock(l), gs_rwmutex_runlock(l),
                gs_rwmutex_trylock(l))
@@ -200,6 +207,9 @@ const gsb_lock_ops *const gsb_impls[] = {
 #endif
     &gsb_gs_mutex,
     &gsb_gs_rwmutex_w,
+#if GSB_WITH_QMU
+    &gsb_qmu,
+#endif
     &gsb_floor,
     &gsb_pthread_rw,
 #if GSB_HAVE_PTHREAD_RW_WP

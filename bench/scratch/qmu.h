@@ -341,6 +341,14 @@ static void qmu_unlock_slow(qmu *m) {
     }
 }
 
+/* Takes a free lock (a barge), never a handoff: LOCKED stays set through one. */
+static inline int qmu_trylock(qmu *m) {
+    uint32_t w = atomic_load_explicit(&m->word, memory_order_relaxed);
+    return !(w & QLOCKED) &&
+           atomic_compare_exchange_strong_explicit(&m->word, &w, w | QLOCKED, memory_order_acquire,
+                                                   memory_order_relaxed);
+}
+
 static inline void qmu_unlock(qmu *m) {
     uint32_t w = QLOCKED;
     if (!atomic_compare_exchange_strong_explicit(&m->word, &w, 0, memory_order_release,
