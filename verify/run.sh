@@ -10,9 +10,10 @@
 # cannot silently stop seeing it; when the C code is fixed, flip the model and the
 # expectation together.
 #
-# The default set takes about 9 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
+# The default set takes about 10 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
 # states, 6.5 minutes, since the designated waiter's re-wait was modelled); --full adds the
-# larger configurations (about 19 minutes more, up to 15 GB: mutex-nolostwake-3-gap2). Work files go to build/verify/<run>/ (trails stay there on failure).
+# larger configurations (about 31 minutes more, up to 15 GB: mutex-nolostwake-3-gap2;
+# qmu-starvation-3 takes 12 of them). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -149,6 +150,22 @@ run rwmutex-writer-rtimed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DWTIMED
 run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DBUG_F3" "$LIVE" "-a -f -N writer" violation \
     "FINDINGS F3 (rlock before a34920d): a reader that times out and retries keeps an announced writer out"
 
+# ---- the waiter-queue prototype (bench/scratch/qmu.h; not gosync code, docs/PERFORMANCE.md
+# "2026-11-27"): the protocol a redesign of gs_mutex would start from ----
+QLIVE="-DITERS=0 -DLIVE -DFORCE_AFTER=1"
+run qmu-safety qmu.pml "-DNTHREADS=3 -DITERS=2" "$SAFE" "" pass \
+    "prototype, 3 threads x 2 ops: exclusion, queue/role invariants, handoffs keep QLOCKED, no lost wake-up/deadlock, word 0 at end"
+run qmu-starvation-2 qmu.pml "-DNTHREADS=2 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
+    "prototype, 2 threads forever, weak fairness, time passes (a handoff after an unlock that handed nothing): every lock returns"
+run qmu-mutant-keep-desig qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_KEEP_DESIG" "$SAFE" "" violation \
+    "seeded bug: the woken waiter keeps QDESIG when it sleeps again"
+run qmu-mutant-hand-unlocked qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_HAND_UNLOCKED" "$SAFE" "" violation \
+    "seeded bug: a handoff clears QLOCKED (store unlocked and wake)"
+run qmu-mutant-woken-late qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_WOKEN_LATE" "$SAFE" "" violation \
+    "seeded bug: the wake writes the head's record after releasing QSPIN and QLOCKED"
+run qmu-v1-starvation-3 qmu_v1.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" violation \
+    "the prototype's first version: a woken waiter out of the queue can miss every handoff"
+
 # ---- gs_once, gs_waitgroup (main's src/once.c, src/waitgroup.c) ----
 run once-3 once.pml "-DNTHREADS=3" "$SAFE" "" pass \
     "3 callers: fn runs once, nobody returns before it did, no lost wake-up, word DONE"
@@ -187,6 +204,8 @@ if [ "$full" = 1 ]; then
     # rwmutex-writer-all-timed (readers and writers both timed, ltl writer) is not run: it
     # needs more than 8 GB and a search depth over 10 M (90 M states stored, 0 errors, when
     # it stopped; docs/VERIFICATION.md).
+    run qmu-starvation-3 qmu.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
+        "prototype, 3 threads forever, as qmu-starvation-2 (about 11 minutes, 6 GB)"
     run mutex-F1-try mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
         "FINDINGS F1: keeping STARVING until the queue drains is not enough"
 fi
