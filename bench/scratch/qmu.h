@@ -2,29 +2,41 @@
  * as per-thread records, to measure what a starvation mode costs when a handoff names the
  * thread it serves (docs/PERFORMANCE.md, "2026-11-27: a queue of waiter records").
  *
- * Word: LOCKED (held, or handed over and not yet returned to by its new owner), QSPIN (the
- * queue's spinlock), QWAITING (the queue is not empty), QDESIG (a dequeued waiter has been
+ * Word: QLOCKED (held, or handed over and not yet returned to by its new owner), QSPIN (the
+ * queue's spinlock), QWAITING (the queue is not empty), QDESIG (the queue's head has been
  * woken and will look at the word again: unlocks need not wake another).
  *
- *   lock        barge if !LOCKED; else take QSPIN, enqueue (a thread that has been woken
- *               before goes to the front, keeping its age; a new one to the back), drop
- *               QSPIN, sleep on its own record until it is woken or handed the lock
- *   unlock      !QWAITING or QDESIG: clear LOCKED, wake nobody, unless a handoff is due
- *               (below); else take QSPIN, dequeue the head, set QDESIG, clear LOCKED, wake it
- *   handoff     the unlocks that see QWAITING read the clock one in 8 (as src/mutex.c); when
- *               the last handoff was over GAP ago, the unlock takes QSPIN and, if the head
- *               has waited over STARVE, dequeues it and hands it the lock: LOCKED stays set,
- *               the record says "handed", and nobody else can take it
- *   woken       a woken waiter that finds the lock taken again goes back to the front and
- *               clears QDESIG (nsync's rule), or with -DQ_POLL keeps QDESIG and re-queues
- *               at the front, sleeping at most POLL before it looks again (gosync's rule)
+ * Version 2, the default (verify/qmu.pml): a record stays queued until its thread owns the
+ * lock.
+ *   lock        barge if !QLOCKED; else (after a short spin while nobody queues) take QSPIN,
+ *               push the record at the back, drop QSPIN, sleep on the record
+ *   unlock      !QWAITING, or QDESIG and no handoff due: clear QLOCKED, wake nobody; else
+ *               take QSPIN and hand off (below) or wake the head: set QDESIG, write its
+ *               record WOKEN, clear QLOCKED and QSPIN, wake it
+ *   woken       the head takes the lock if it is free (clearing QDESIG) and unlinks its
+ *               record; if the lock was taken again, it gives the role up (record WOKEN ->
+ *               WAIT, then QDESIG cleared while the lock is held and QSPIN free) and sleeps
+ *               again, still the head (nsync's rule: the next unlock wakes it again)
+ *   handoff     the unlocks that see QWAITING read the clock one in Q_STRIDE (64) while they
+ *               come fast; once the gap since the last handoff has passed and the head has
+ *               waited over Q_STARVE_NS, the unlock pops the head, ends its role if its
+ *               record still says WOKEN, drops QSPIN with QLOCKED still set, and only then
+ *               writes the record HANDED (a release store) and wakes it: the new owner may
+ *               free the mutex at once, and nobody else can take a handed lock
+ * Version 1 (-DQ_V1, verify/qmu_v1.pml; the first figures of 2026-11-27) took the woken
+ * waiter out of the queue; it went back to the front when it lost (or, with -DQ_POLL, kept
+ * QDESIG and polled). The model found that such a waiter can be out of the queue at every
+ * handoff, which goes to the head, and so can wait forever.
  *
- * Records live on the waiting thread's stack; a record is written by the unlocker only
- * while the waiter sleeps on it, and woken by address after the final store (a stale wake
- * is a spurious one for whoever sleeps there next). Not model-checked; no timeouts, no
- * trylock; x86-64 Linux only. Build: mtest.c with -DUSE_QMU. Knobs: Q_GAP_NS, Q_STARVE_NS,
- * Q_POLL (and Q_POLL_NS), Q_STRIDE (clock reads), Q_SPIN_ALWAYS, Q_SPIN_ADAPT (with
- * Q_SPIN_WOKEN, woken waiters spin too), Q_COUNT (slow-path counters at exit). */
+ * Records live on the waiting thread's stack; the unlocker writes one only while its thread
+ * cannot return (asleep on it, or awake but unable to own the lock), and wakes it by address
+ * after the last store (a stale wake is a spurious one for whoever sleeps there next). The
+ * protocol is model-checked (verify/qmu.pml; version 1's flaw in verify/qmu_v1.pml), the C
+ * code only by mtest's exclusion check and ThreadSanitizer runs; no timeouts; x86-64 Linux
+ * only. Build: mtest.c with -DUSE_QMU, or gosync-bench configured with
+ * -DGOSYNC_BENCH_PROTOTYPES=ON. Knobs: Q_GAP_NS, Q_STARVE_NS, Q_STRIDE (clock reads),
+ * Q_SPIN_ALWAYS, Q_SPIN_ADAPT, Q_COUNT (slow-path counters at exit), Q_V1 (and, with it,
+ * Q_POLL, Q_POLL_NS, Q_SPIN_WOKEN). */
 #ifndef QMU_H
 #define QMU_H
 #include <linux/futex.h>
@@ -139,6 +151,9 @@ static inline void q_unlink(qmu *m, qrec *r) {
     if (r->next) r->next->prev = r->prev; else m->tail = r->prev;
 }
 
+#ifdef Q_V1
+/* Version 1 (verify/qmu_v1.pml): a woken waiter leaves the queue, and can miss every
+ * handoff. Kept for the figures measured with it. */
 static void qmu_lock_slow(qmu *m) {
     qrec me;
     QC(qc_slow_lock);
@@ -263,6 +278,136 @@ static void qmu_lock_slow(qmu *m) {
     }
 }
 
+#else
+/* Drops QSPIN (a CAS loop: others may change other bits meanwhile), clearing QWAITING if
+ * the queue is empty. */
+static inline void q_spin_release(qmu *m) {
+    uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed), n;
+    do {
+        n = c & ~QSPIN;
+        if (!m->head)
+            n &= ~QWAITING;
+    } while (!atomic_compare_exchange_weak_explicit(&m->word, &c, n, memory_order_release,
+                                                    memory_order_relaxed));
+}
+
+/* Version 2 (verify/qmu.pml): a waiter's record stays queued until its thread owns the
+ * lock, so the woken waiter stays the head and the next handoff is for it. */
+static void qmu_lock_slow(qmu *m) {
+    qrec me;
+    QC(qc_slow_lock);
+    me.since = 0; /* read the clock only when we first queue */
+    int queued = 0, desig = 0;
+#ifdef Q_SPIN_ADAPT
+    int spin_ok = 0, spun_behind = 0;
+#endif
+    for (int spins = 0;; spins++) {
+        uint32_t w = atomic_load_explicit(&m->word, memory_order_relaxed);
+        if (!(w & QLOCKED)) {
+            uint32_t next = (w | QLOCKED) & ~(desig ? QDESIG : 0);
+            if (!atomic_compare_exchange_weak_explicit(&m->word, &w, next, memory_order_acquire,
+                                                       memory_order_relaxed))
+                continue;
+#ifdef Q_SPIN_ADAPT
+            if (spun_behind) {
+                int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
+                if (sc < 16)
+                    atomic_store_explicit(&m->spin_score, sc + 1, memory_order_relaxed);
+            }
+#endif
+            if (queued) { /* we own the lock: take our record out */
+                q_spin_acquire(m);
+                q_unlink(m, &me);
+                q_spin_release(m);
+            }
+            return;
+        }
+        if (!queued) {
+#ifdef Q_SPIN_ALWAYS
+            if (spins < 12) {
+#elif defined(Q_SPIN_ADAPT)
+            if (spins == 0)
+                spin_ok = !(w & QWAITING) ||
+                          atomic_load_explicit(&m->spin_score, memory_order_relaxed) > 0 ||
+                          (atomic_fetch_add_explicit(&m->probe, 1, memory_order_relaxed) & 31) == 0;
+            if (spins == 12 && spun_behind) {
+                int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
+                atomic_store_explicit(&m->spin_score, sc > 2 ? sc - 2 : 0, memory_order_relaxed);
+                spun_behind = 0;
+            }
+            if (spin_ok && spins < 12) {
+                if (w & QWAITING)
+                    spun_behind = 1;
+#else
+            if (!(w & QWAITING) && spins < 12) { /* spin only while nobody queues */
+#endif
+                for (int k = 0; k < (1 << (spins < 4 ? spins : 4)); k++)
+                    __builtin_ia32_pause();
+                continue;
+            }
+            if (w & QSPIN) {
+                __builtin_ia32_pause();
+                continue;
+            }
+            if (!atomic_compare_exchange_weak_explicit(&m->word, &w, w | QSPIN | QWAITING,
+                                                       memory_order_acquire, memory_order_relaxed))
+                continue;
+            if (!me.since)
+                me.since = q_now();
+            atomic_store_explicit(&me.state, QREC_WAIT, memory_order_relaxed);
+            q_push(m, &me, 0);
+            queued = 1;
+            q_spin_release(m);
+        } else {
+            /* Woken, and the lock was taken again: give the role up, the record first (a
+             * CAS that finds WAIT if we gave it up before, or HANDED), then QDESIG while
+             * the lock is held and QSPIN free. If the lock is freed meanwhile, take it. */
+            uint32_t st = QREC_WOKEN;
+            if (!atomic_compare_exchange_strong_explicit(&me.state, &st, QREC_WAIT,
+                                                         memory_order_acquire,
+                                                         memory_order_acquire) &&
+                st == QREC_HANDED)
+                goto handed;
+            int freed = 0;
+            for (;;) {
+                uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed);
+                if (!(c & QLOCKED)) {
+                    freed = 1;
+                    break;
+                }
+                if (c & QSPIN) {
+                    __builtin_ia32_pause();
+                    continue;
+                }
+                if (atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~QDESIG,
+                                                          memory_order_relaxed,
+                                                          memory_order_relaxed)) {
+                    desig = 0;
+                    break;
+                }
+            }
+            if (freed)
+                continue;
+        }
+        /* Asleep on the record until an unlock wakes us (the role) or hands us the lock. */
+        while (atomic_load_explicit(&me.state, memory_order_acquire) == QREC_WAIT) {
+            QC(qc_sleep);
+            q_wait(&me.state, QREC_WAIT, 0);
+        }
+        if (atomic_load_explicit(&me.state, memory_order_acquire) == QREC_HANDED)
+            goto handed;
+        desig = 1;
+        spins = 0;
+    }
+handed:
+    /* The unlocker took our record out and left QLOCKED set. If we still hold the role it
+     * ends here (the unlocker also ended it if our record still said WOKEN). */
+    if (desig)
+        atomic_fetch_and_explicit(&m->word, ~(uint32_t)QDESIG, memory_order_relaxed);
+}
+
+#endif
+
 static inline void qmu_lock(qmu *m) {
     uint32_t w = 0;
     if (!atomic_compare_exchange_strong_explicit(&m->word, &w, QLOCKED, memory_order_acquire,
@@ -282,6 +427,7 @@ static inline int q_due(qmu *m, int64_t *now) {
     return *now >= m->next_check;
 }
 
+#ifdef Q_V1
 static void qmu_unlock_slow(qmu *m) {
     int64_t now = 0;
     QC(qc_slow_unlock);
@@ -340,6 +486,73 @@ static void qmu_unlock_slow(qmu *m) {
         return;
     }
 }
+
+#else
+static void qmu_unlock_slow(qmu *m) {
+    int64_t now = 0;
+    QC(qc_slow_unlock);
+    int due = q_due(m, &now);
+    for (;;) {
+        uint32_t w = atomic_load_explicit(&m->word, memory_order_relaxed);
+        if (!(w & QWAITING) || ((w & QDESIG) && !due)) {
+            if (atomic_compare_exchange_weak_explicit(&m->word, &w, w & ~QLOCKED,
+                                                      memory_order_release, memory_order_relaxed))
+                return;
+            continue;
+        }
+        if (w & QSPIN) {
+            __builtin_ia32_pause();
+            continue;
+        }
+        if (!atomic_compare_exchange_weak_explicit(&m->word, &w, w | QSPIN, memory_order_acquire,
+                                                   memory_order_relaxed))
+            continue;
+        /* QSPIN held, LOCKED held. */
+        QC(qc_spinq);
+        qrec *h = m->head;
+        int hand = due && h && now - h->since >= Q_STARVE_NS;
+        if (due && !hand && h)
+            m->next_check = h->since + Q_STARVE_NS; /* the head is not due before this */
+        if (hand) {
+            q_pop(m);
+            m->next_check = now + Q_GAP_NS; /* before QSPIN is dropped */
+            /* If the head holds the role and its record still says WOKEN, the role ends
+             * here (it may be giving it up at this moment: then it clears QDESIG itself,
+             * harmlessly, since no unlock can give the role to anyone while it is handed
+             * the lock). */
+            if (atomic_load_explicit(&h->state, memory_order_relaxed) == QREC_WOKEN)
+                atomic_fetch_and_explicit(&m->word, ~(uint32_t)QDESIG, memory_order_relaxed);
+            q_spin_release(m); /* QLOCKED stays set: nobody else can take the lock */
+            /* From the store on, the head may unlock and free the mutex: touch only its
+             * record, and wake it by address. */
+            atomic_store_explicit(&h->state, QREC_HANDED, memory_order_release);
+            QC(qc_wake);
+            QC(qc_hand);
+            q_wake(&h->state);
+            return;
+        }
+        if (w & QDESIG) { /* only the handoff check brought us here */
+            uint32_t c = w | QSPIN;
+            while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
+                                                          memory_order_release,
+                                                          memory_order_relaxed))
+                ;
+            return;
+        }
+        /* Wake the head, which stays queued: QDESIG first, then its record, then release. */
+        atomic_fetch_or_explicit(&m->word, QDESIG, memory_order_relaxed);
+        atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_relaxed);
+        uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed);
+        while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
+                                                      memory_order_release, memory_order_relaxed))
+            ;
+        QC(qc_wake);
+        q_wake(&h->state);
+        return;
+    }
+}
+
+#endif
 
 /* Takes a free lock (a barge), never a handoff: LOCKED stays set through one. */
 static inline int qmu_trylock(qmu *m) {
