@@ -37,12 +37,18 @@ gs gs_watch_adgap4 "$out/src-adaptive-gap" -DGS__WATCH_MIN_CPUS=2
 gs gs_starvers_by_handoff "$out/src-starvers-by-handoff"
 gs gs_side "$out/src-starver-side-word"
 q() { n=$1; shift; $CC -DUSE_QMU -Iinclude $MT -lpthread "$@" -o "$out/$n"; }
+# the prototype's second version (the default since 2026-11-27, verify/qmu.pml) ...
 q q                                   # gap 100 us, spin only while nobody queues
 q q250 -DQ_GAP_NS=250000
 q q1ms -DQ_GAP_NS=1000000
-q q_poll -DQ_POLL                     # the woken waiter keeps the role and polls
 q q_nostarve -DQ_STARVE_NS=1000000000000
 q q_spin -DQ_SPIN_ALWAYS              # spin before queueing, even behind a queue
 q q_adapt -DQ_SPIN_ADAPT              # ... while spinning pays off
 q q_adapt250 -DQ_SPIN_ADAPT -DQ_GAP_NS=250000
+# ... and its first (-DQ_V1, verify/qmu_v1.pml), which series-queue.txt measured under the
+# names above
+q q_v1 -DQ_V1
+q q250_v1 -DQ_V1 -DQ_GAP_NS=250000
+q q_poll_v1 -DQ_V1 -DQ_POLL
+q q_adapt250_v1 -DQ_V1 -DQ_SPIN_ADAPT -DQ_GAP_NS=250000
 echo "built in $out"
