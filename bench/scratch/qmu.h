@@ -121,6 +121,12 @@ static inline uint32_t q_spin_acquire(qmu *m) {
     }
 }
 
+/* An arriving thread's spin: 1, 2, 4, 8, then 16 PAUSEs between looks (as src/mutex.c). */
+static inline void q_backoff(int spins) {
+    for (int k = 0; k < (1 << (spins < 4 ? spins : 4)); k++)
+        __builtin_ia32_pause();
+}
+
 static inline qrec *q_pop(qmu *m) {
     qrec *h = m->head;
     m->head = h->next;
@@ -204,8 +210,7 @@ static void qmu_lock_slow(qmu *m) {
 #else
         if (!woken && !(w & QWAITING) && spins < 12) { /* spin only while nobody queues */
 #endif
-            for (int k = 0; k < (1 << (spins < 4 ? spins : 4)); k++)
-                __builtin_ia32_pause();
+            q_backoff(spins);
             continue;
         }
         if (w & QSPIN) {
@@ -341,8 +346,7 @@ static void qmu_lock_slow(qmu *m) {
 #else
             if (!(w & QWAITING) && spins < 12) { /* spin only while nobody queues */
 #endif
-                for (int k = 0; k < (1 << (spins < 4 ? spins : 4)); k++)
-                    __builtin_ia32_pause();
+                q_backoff(spins);
                 continue;
             }
             if (w & QSPIN) {
@@ -427,77 +431,20 @@ static inline int q_due(qmu *m, int64_t *now) {
     return *now >= m->next_check;
 }
 
-#ifdef Q_V1
-static void qmu_unlock_slow(qmu *m) {
-    int64_t now = 0;
+/* The start of both versions' unlock. Releases the lock and returns 0 when no waiter needs
+ * the queue (none queued, or the head is already woken and no handoff is due). Else takes
+ * QSPIN, QLOCKED still held, decides whether to hand off to the head (*hand, with the clock
+ * in *now), and returns the word as it was before QSPIN. */
+static inline uint32_t q_unlock_begin(qmu *m, int *hand, int64_t *now) {
+    *now = 0;
     QC(qc_slow_unlock);
-    int due = q_due(m, &now);
-    for (;;) {
-        uint32_t w = atomic_load_explicit(&m->word, memory_order_relaxed);
-        if ((!(w & QWAITING) || ((w & QDESIG) && !due))) {
-            if (atomic_compare_exchange_weak_explicit(&m->word, &w, w & ~QLOCKED,
-                                                      memory_order_release, memory_order_relaxed))
-                return;
-            continue;
-        }
-        if (w & QSPIN) {
-            __builtin_ia32_pause();
-            continue;
-        }
-        if (!atomic_compare_exchange_weak_explicit(&m->word, &w, w | QSPIN, memory_order_acquire,
-                                                   memory_order_relaxed))
-            continue;
-        /* QSPIN held, LOCKED held. */
-        QC(qc_spinq);
-        qrec *h = m->head;
-        int hand = due && h && now - h->since >= Q_STARVE_NS;
-        if (due && !hand && h)
-            m->next_check = h->since + Q_STARVE_NS; /* the head is not due before this */
-        if (!hand && (w & QDESIG)) {
-            /* Only the handoff check brought us here: release normally. */
-            uint32_t c = w | QSPIN;
-            while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
-                                                          memory_order_release,
-                                                          memory_order_relaxed))
-                ;
-            return;
-        }
-        q_pop(m);
-        if (hand)
-            m->next_check = now + Q_GAP_NS; /* before the CAS: the new owner may unlock at once */
-        uint32_t c = w | QSPIN, n;
-        do {
-            n = c & ~QSPIN;
-            if (!m->head)
-                n &= ~QWAITING;
-            if (!hand)
-                n = (n & ~QLOCKED) | QDESIG;
-        } while (!atomic_compare_exchange_weak_explicit(&m->word, &c, n, memory_order_release,
-                                                        memory_order_relaxed));
-        if (hand) {
-            atomic_store_explicit(&h->state, QREC_HANDED, memory_order_release);
-        } else {
-            atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_release);
-        }
-        QC(qc_wake);
-        if (hand)
-            QC(qc_hand);
-        q_wake(&h->state);
-        return;
-    }
-}
-
-#else
-static void qmu_unlock_slow(qmu *m) {
-    int64_t now = 0;
-    QC(qc_slow_unlock);
-    int due = q_due(m, &now);
+    int due = q_due(m, now);
     for (;;) {
         uint32_t w = atomic_load_explicit(&m->word, memory_order_relaxed);
         if (!(w & QWAITING) || ((w & QDESIG) && !due)) {
             if (atomic_compare_exchange_weak_explicit(&m->word, &w, w & ~QLOCKED,
                                                       memory_order_release, memory_order_relaxed))
-                return;
+                return 0;
             continue;
         }
         if (w & QSPIN) {
@@ -507,49 +454,100 @@ static void qmu_unlock_slow(qmu *m) {
         if (!atomic_compare_exchange_weak_explicit(&m->word, &w, w | QSPIN, memory_order_acquire,
                                                    memory_order_relaxed))
             continue;
-        /* QSPIN held, LOCKED held. */
         QC(qc_spinq);
         qrec *h = m->head;
-        int hand = due && h && now - h->since >= Q_STARVE_NS;
-        if (due && !hand && h)
+        *hand = due && h && *now - h->since >= Q_STARVE_NS;
+        if (due && !*hand && h)
             m->next_check = h->since + Q_STARVE_NS; /* the head is not due before this */
-        if (hand) {
-            q_pop(m);
-            m->next_check = now + Q_GAP_NS; /* before QSPIN is dropped */
-            /* If the head holds the role and its record still says WOKEN, the role ends
-             * here (it may be giving it up at this moment: then it clears QDESIG itself,
-             * harmlessly, since no unlock can give the role to anyone while it is handed
-             * the lock). */
-            if (atomic_load_explicit(&h->state, memory_order_relaxed) == QREC_WOKEN)
-                atomic_fetch_and_explicit(&m->word, ~(uint32_t)QDESIG, memory_order_relaxed);
-            q_spin_release(m); /* QLOCKED stays set: nobody else can take the lock */
-            /* From the store on, the head may unlock and free the mutex: touch only its
-             * record, and wake it by address. */
-            atomic_store_explicit(&h->state, QREC_HANDED, memory_order_release);
-            QC(qc_wake);
-            QC(qc_hand);
-            q_wake(&h->state);
-            return;
-        }
-        if (w & QDESIG) { /* only the handoff check brought us here */
-            uint32_t c = w | QSPIN;
-            while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
-                                                          memory_order_release,
-                                                          memory_order_relaxed))
-                ;
-            return;
-        }
-        /* Wake the head, which stays queued: QDESIG first, then its record, then release. */
-        atomic_fetch_or_explicit(&m->word, QDESIG, memory_order_relaxed);
-        atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_relaxed);
-        uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed);
+        return w;
+    }
+}
+
+#ifdef Q_V1
+static void qmu_unlock_slow(qmu *m) {
+    int hand;
+    int64_t now;
+    uint32_t w = q_unlock_begin(m, &hand, &now);
+    if (!w)
+        return;
+    qrec *h = m->head;
+    if (!hand && (w & QDESIG)) {
+        /* Only the handoff check brought us here: release normally. */
+        uint32_t c = w | QSPIN;
         while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
-                                                      memory_order_release, memory_order_relaxed))
+                                                      memory_order_release,
+                                                      memory_order_relaxed))
             ;
+        return;
+    }
+    q_pop(m);
+    if (hand)
+        m->next_check = now + Q_GAP_NS; /* before the CAS: the new owner may unlock at once */
+    uint32_t c = w | QSPIN, n;
+    do {
+        n = c & ~QSPIN;
+        if (!m->head)
+            n &= ~QWAITING;
+        if (!hand)
+            n = (n & ~QLOCKED) | QDESIG;
+    } while (!atomic_compare_exchange_weak_explicit(&m->word, &c, n, memory_order_release,
+                                                    memory_order_relaxed));
+    if (hand) {
+        atomic_store_explicit(&h->state, QREC_HANDED, memory_order_release);
+    } else {
+        atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_release);
+    }
+    QC(qc_wake);
+    if (hand)
+        QC(qc_hand);
+    q_wake(&h->state);
+    return;
+}
+
+#else
+static void qmu_unlock_slow(qmu *m) {
+    int hand;
+    int64_t now;
+    uint32_t w = q_unlock_begin(m, &hand, &now);
+    if (!w)
+        return;
+    qrec *h = m->head;
+    if (hand) {
+        q_pop(m);
+        m->next_check = now + Q_GAP_NS; /* before QSPIN is dropped */
+        /* If the head holds the role and its record still says WOKEN, the role ends
+         * here (it may be giving it up at this moment: then it clears QDESIG itself,
+         * harmlessly, since no unlock can give the role to anyone while it is handed
+         * the lock). */
+        if (atomic_load_explicit(&h->state, memory_order_relaxed) == QREC_WOKEN)
+            atomic_fetch_and_explicit(&m->word, ~(uint32_t)QDESIG, memory_order_relaxed);
+        q_spin_release(m); /* QLOCKED stays set: nobody else can take the lock */
+        /* From the store on, the head may unlock and free the mutex: touch only its
+         * record, and wake it by address. */
+        atomic_store_explicit(&h->state, QREC_HANDED, memory_order_release);
         QC(qc_wake);
+        QC(qc_hand);
         q_wake(&h->state);
         return;
     }
+    if (w & QDESIG) { /* only the handoff check brought us here */
+        uint32_t c = w | QSPIN;
+        while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
+                                                      memory_order_release,
+                                                      memory_order_relaxed))
+            ;
+        return;
+    }
+    /* Wake the head, which stays queued: QDESIG first, then its record, then release. */
+    atomic_fetch_or_explicit(&m->word, QDESIG, memory_order_relaxed);
+    atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_relaxed);
+    uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
+                                                  memory_order_release, memory_order_relaxed))
+        ;
+    QC(qc_wake);
+    q_wake(&h->state);
+    return;
 }
 
 #endif
