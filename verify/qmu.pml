@@ -24,15 +24,16 @@
  *                 if queued, take QSPIN and unlink our record
  *   enqueue       not queued, QLOCKED, !QSPIN: CAS w -> w|QSPIN|QWAITING; record WAIT,
  *                 push at the back, drop QSPIN (a CAS loop: one RMW); sleep
- *   give up       woken, QLOCKED: CAS the record WOKEN -> WAIT (fails: HANDED, we own the
- *                 lock); then, !QSPIN, CAS w -> w & ~QDESIG; sleep
+ *   give up       woken, QLOCKED (QSPIN held or not): CAS the record WOKEN -> WAIT (finds
+ *                 WAIT: given up before; HANDED: we own the lock); then, once !QSPIN, CAS
+ *                 w -> w & ~QDESIG, or take the lock if it was freed meanwhile; sleep
  *   handed        the record says HANDED: the unlocker took it out and left QLOCKED set;
  *                 clear QDESIG if we still hold the role
  *   fast unlock   CAS QLOCKED -> 0
  *   unlock        !QWAITING, or QDESIG and no handoff due: clear QLOCKED; else take QSPIN:
- *                 hand off to the head if due and it starves (pop it, exchange its record
- *                 to HANDED, and drop QSPIN keeping QLOCKED, clearing QDESIG if the record
- *                 said WOKEN: the head held the role); else, QDESIG set: release both;
+ *                 hand off to the head if due and it starves (pop it; load its record and,
+ *                 if it said WOKEN, clear QDESIG: two steps; drop QSPIN keeping QLOCKED;
+ *                 then store HANDED); else, QDESIG set: release both;
  *                 else set QDESIG (QSPIN and QLOCKED still held), write the head's record
  *                 WOKEN, then clear QLOCKED and QSPIN in one CAS
  *
@@ -201,7 +202,7 @@ L_load:
                 act = 1
             :: else
             fi
-        :: (w & QLOCKED) && (w & QSPIN)         /* the queue is busy: look again */
+        :: (w & QLOCKED) && (w & QSPIN) && !queued  /* the queue is busy: look again */
         :: (w & QLOCKED) && !(w & QSPIN) && !queued ->
             if
             :: word == w ->
@@ -218,7 +219,7 @@ L_load:
 #endif
             :: else
             fi
-        :: (w & QLOCKED) && !(w & QSPIN) && queued ->
+        :: (w & QLOCKED) && queued ->            /* QSPIN may be held: the record first */
             act = 3                             /* woken, the lock taken again: give up */
         fi
     }
@@ -385,9 +386,10 @@ U_load:
          * the role ends here. The head may give it up meanwhile (WOKEN -> WAIT); it then
          * clears QDESIG itself once QSPIN is free, which is harmless: while the lock is
          * handed to it, no unlock can give the role to anyone else. */
+        ok = (rec[h] == WOKEN);                 /* a load, then a fetch-and: two steps */
         atomic {
             if
-            :: rec[h] == WOKEN -> word = word & ~QDESIG; role = role & ~BIT(h)
+            :: ok -> word = word & ~QDESIG; role = role & ~BIT(h)
             :: else
             fi
         };

@@ -367,8 +367,10 @@ static void qmu_lock_slow(qmu *m) {
              * CAS that finds WAIT if we gave it up before, or HANDED), then QDESIG while
              * the lock is held and QSPIN free. If the lock is freed meanwhile, take it. */
             uint32_t st = QREC_WOKEN;
+            /* acq_rel: the release orders our give-up before the next unlocker's WOKEN
+             * store in C11's terms too (x86 and ARMv8 would not reorder it anyway). */
             if (!atomic_compare_exchange_strong_explicit(&me.state, &st, QREC_WAIT,
-                                                         memory_order_acquire,
+                                                         memory_order_acq_rel,
                                                          memory_order_acquire) &&
                 st == QREC_HANDED)
                 goto handed;
@@ -540,7 +542,7 @@ static void qmu_unlock_slow(qmu *m) {
     }
     /* Wake the head, which stays queued: QDESIG first, then its record, then release. */
     atomic_fetch_or_explicit(&m->word, QDESIG, memory_order_relaxed);
-    atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_relaxed);
+    atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_release);
     uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed);
     while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
                                                   memory_order_release, memory_order_relaxed))
