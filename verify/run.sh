@@ -10,7 +10,7 @@
 # cannot silently stop seeing it; when the C code is fixed, flip the model and the
 # expectation together.
 #
-# The default set takes about 10 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
+# The default set takes about 12 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
 # states, 6.5 minutes, since the designated waiter's re-wait was modelled); --full adds the
 # larger configurations (about 31 minutes more, up to 15 GB: mutex-nolostwake-3-gap2;
 # qmu-starvation-3 takes 12 of them). Work files go to build/verify/<run>/ (trails stay there on failure).
