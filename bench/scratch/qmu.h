@@ -32,11 +32,18 @@
  * cannot return (asleep on it, or awake but unable to own the lock), and wakes it by address
  * after the last store (a stale wake is a spurious one for whoever sleeps there next). The
  * protocol is model-checked (verify/qmu.pml; version 1's flaw in verify/qmu_v1.pml), the C
- * code only by mtest's exclusion check and ThreadSanitizer runs; no timeouts; x86-64 Linux
- * only. Build: mtest.c with -DUSE_QMU, or gosync-bench configured with
+ * code only by mtest's exclusion check, qmu_timeout.c and ThreadSanitizer runs; x86-64
+ * Linux only. Build: mtest.c with -DUSE_QMU, or gosync-bench configured with
  * -DGOSYNC_BENCH_PROTOTYPES=ON. Knobs: Q_GAP_NS, Q_STARVE_NS, Q_STRIDE (clock reads),
- * Q_SPIN_ALWAYS, Q_SPIN_ADAPT, Q_COUNT (slow-path counters at exit), Q_V1 (and, with it,
- * Q_POLL, Q_POLL_NS, Q_SPIN_WOKEN). */
+ * Q_SPIN_ALWAYS, Q_SPIN_ADAPT, Q_WOKEN_SPIN, Q_COUNT (slow-path counters at exit), Q_V1
+ * (and, with it, Q_POLL, Q_POLL_NS, Q_SPIN_WOKEN).
+ *
+ * Timeouts (version 2): qmu_lock_until(m, deadline). A waiter out of time takes QSPIN (or
+ * the lock, if it is free) and looks at its record: popped by a handoff, it waits for
+ * HANDED and owns the lock; still queued, it unlinks itself, and if it held the woken role
+ * it clears QDESIG, or takes the lock if an unlock freed it for the role meanwhile (so that
+ * no free lock is left with sleepers and nobody to wake them). Model: verify/qmu.pml
+ * -DTIMEOUTS; test: bench/scratch/qmu_timeout.c. */
 #ifndef QMU_H
 #define QMU_H
 #include <linux/futex.h>
@@ -77,6 +84,7 @@ enum { QREC_WAIT = 0, QREC_WOKEN = 1, QREC_HANDED = 2 };
 
 typedef struct qrec {
     _Atomic uint32_t state;
+    int inq;                  /* in the queue (under QSPIN): a timed-out waiter reads it */
     struct qrec *next, *prev;
     int64_t since;
 } qrec;
@@ -129,6 +137,7 @@ static inline void q_backoff(int spins) {
 
 static inline qrec *q_pop(qmu *m) {
     qrec *h = m->head;
+    h->inq = 0;
     m->head = h->next;
     if (m->head)
         m->head->prev = 0;
@@ -139,6 +148,7 @@ static inline qrec *q_pop(qmu *m) {
 
 static inline void q_push(qmu *m, qrec *r, int front) {
     r->next = r->prev = 0;
+    r->inq = 1;
     if (!m->head) {
         m->head = m->tail = r;
     } else if (front) {
@@ -153,6 +163,7 @@ static inline void q_push(qmu *m, qrec *r, int front) {
 }
 
 static inline void q_unlink(qmu *m, qrec *r) {
+    r->inq = 0;
     if (r->prev) r->prev->next = r->next; else m->head = r->next;
     if (r->next) r->next->prev = r->prev; else m->tail = r->prev;
 }
@@ -296,13 +307,72 @@ static inline void q_spin_release(qmu *m) {
                                                     memory_order_relaxed));
 }
 
+/* A timed-out waiter leaves (version 2 only; verify/qmu.pml with -DTIMEOUTS). desig: we
+ * hold the woken role as far as we have seen (our record may have been written WOKEN since
+ * we last looked). Returns 0 if we left the queue without the lock, 1 if we took the lock
+ * instead (a free lock, or one freed while our role made us the one to take it; our record
+ * is out of the queue and the role ended), 2 if a handoff popped our record first (the
+ * lock is ours once the record says HANDED; the caller ends the role as any handed waiter).
+ * Leaving with the role clears QDESIG, so that the next unlock wakes the new head; a
+ * designated waiter that leaves never strands a free lock with sleepers behind it. */
+static int q_leave(qmu *m, qrec *me, int desig) {
+    for (;;) {
+        /* acquire: if the word shows the waking unlock's release, our record's WOKEN (written
+         * before it) is visible below. */
+        uint32_t w = atomic_load_explicit(&m->word, memory_order_acquire);
+        if (!(w & QLOCKED)) {
+            int d = desig || atomic_load_explicit(&me->state, memory_order_relaxed) == QREC_WOKEN;
+            if (!atomic_compare_exchange_weak_explicit(&m->word, &w, (w | QLOCKED) & ~(d ? QDESIG : 0),
+                                                       memory_order_acquire, memory_order_relaxed))
+                continue;
+            q_spin_acquire(m);
+            q_unlink(m, me);
+            q_spin_release(m);
+            return 1;
+        }
+        if (w & QSPIN) {
+            __builtin_ia32_pause();
+            continue;
+        }
+        if (atomic_compare_exchange_weak_explicit(&m->word, &w, w | QSPIN, memory_order_acquire,
+                                                  memory_order_relaxed))
+            break;
+    }
+    /* QSPIN held: no unlocker writes our record now except the HANDED store of a handoff
+     * that has already popped it. */
+    if (!me->inq) {
+        q_spin_release(m);
+        uint32_t st;
+        while ((st = atomic_load_explicit(&me->state, memory_order_acquire)) != QREC_HANDED)
+            q_wait(&me->state, st, 0);
+        return 2;
+    }
+    int d = desig || atomic_load_explicit(&me->state, memory_order_relaxed) == QREC_WOKEN;
+    q_unlink(m, me);
+    uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed), n;
+    do {
+        n = c & ~QSPIN;
+        if (!m->head)
+            n &= ~QWAITING;
+        if (d) {
+            n &= ~QDESIG;
+            if (!(c & QLOCKED)) /* freed meanwhile for us to take (our role): take it */
+                n |= QLOCKED;
+        }
+    } while (!atomic_compare_exchange_weak_explicit(&m->word, &c, n, memory_order_acq_rel,
+                                                    memory_order_relaxed));
+    return d && !(c & QLOCKED);
+}
+
 /* Version 2 (verify/qmu.pml): a waiter's record stays queued until its thread owns the
- * lock, so the woken waiter stays the head and the next handoff is for it. */
-static void qmu_lock_slow(qmu *m) {
+ * lock, so the woken waiter stays the head and the next handoff is for it. deadline: a
+ * CLOCK_MONOTONIC time in ns, or 0 for none; returns whether the lock was taken. */
+static int qmu_lock_slow_until(qmu *m, int64_t deadline) {
     qrec me;
     QC(qc_slow_lock);
     me.since = 0; /* read the clock only when we first queue */
-    int queued = 0, desig = 0;
+    int queued = 0, desig = 0, wspins = 0;
+    (void)wspins;
 #ifdef Q_SPIN_ADAPT
     int spin_ok = 0, spun_behind = 0;
 #endif
@@ -325,7 +395,7 @@ static void qmu_lock_slow(qmu *m) {
                 q_unlink(m, &me);
                 q_spin_release(m);
             }
-            return;
+            return 1;
         }
         if (!queued) {
 #ifdef Q_SPIN_ALWAYS
@@ -353,6 +423,8 @@ static void qmu_lock_slow(qmu *m) {
                 __builtin_ia32_pause();
                 continue;
             }
+            if (deadline && q_now() >= deadline)
+                return 0;
             if (!atomic_compare_exchange_weak_explicit(&m->word, &w, w | QSPIN | QWAITING,
                                                        memory_order_acquire, memory_order_relaxed))
                 continue;
@@ -363,6 +435,22 @@ static void qmu_lock_slow(qmu *m) {
             queued = 1;
             q_spin_release(m);
         } else {
+#if defined(Q_WOKEN_SPIN) && Q_WOKEN_SPIN > 0
+            /* -DQ_WOKEN_SPIN=N: the woken head keeps its role and looks at the word N more
+             * times, backing off as an arriving thread does, before it gives the role up:
+             * one waiter stays awake on the other CPU while the holder runs. (A delay of
+             * the give-up step: the model lets any thread wait between two steps.) */
+            if (desig && wspins < Q_WOKEN_SPIN) {
+                q_backoff(wspins++);
+                continue;
+            }
+#endif
+            if (deadline && q_now() >= deadline) { /* woken, but out of time: leave */
+                int r = q_leave(m, &me, desig);
+                if (r == 2)
+                    goto handed;
+                return r;
+            }
             /* Woken, and the lock was taken again: give the role up, the record first (a
              * CAS that finds WAIT if we gave it up before, or HANDED), then QDESIG while
              * the lock is held and QSPIN free. If the lock is freed meanwhile, take it. */
@@ -398,19 +486,30 @@ static void qmu_lock_slow(qmu *m) {
         /* Asleep on the record until an unlock wakes us (the role) or hands us the lock. */
         while (atomic_load_explicit(&me.state, memory_order_acquire) == QREC_WAIT) {
             QC(qc_sleep);
-            q_wait(&me.state, QREC_WAIT, 0);
+            int64_t left = 0;
+            if (deadline && (left = deadline - q_now()) <= 0) {
+                int r = q_leave(m, &me, desig); /* 0 here: asleep, we hold no role */
+                if (r == 2)
+                    goto handed;
+                return r;
+            }
+            q_wait(&me.state, QREC_WAIT, left);
         }
         if (atomic_load_explicit(&me.state, memory_order_acquire) == QREC_HANDED)
             goto handed;
         desig = 1;
         spins = 0;
+        wspins = 0;
     }
 handed:
     /* The unlocker took our record out and left QLOCKED set. If we still hold the role it
      * ends here (the unlocker also ended it if our record still said WOKEN). */
     if (desig)
         atomic_fetch_and_explicit(&m->word, ~(uint32_t)QDESIG, memory_order_relaxed);
+    return 1;
 }
+
+static void qmu_lock_slow(qmu *m) { qmu_lock_slow_until(m, 0); }
 
 #endif
 
@@ -561,6 +660,13 @@ static inline int qmu_trylock(qmu *m) {
            atomic_compare_exchange_strong_explicit(&m->word, &w, w | QLOCKED, memory_order_acquire,
                                                    memory_order_relaxed);
 }
+
+#ifndef Q_V1
+/* Waits until deadline (CLOCK_MONOTONIC ns) at most; returns whether it took the lock. */
+static inline int qmu_lock_until(qmu *m, int64_t deadline) {
+    return qmu_trylock(m) || qmu_lock_slow_until(m, deadline);
+}
+#endif
 
 static inline void qmu_unlock(qmu *m) {
     uint32_t w = QLOCKED;
