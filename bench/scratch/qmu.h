@@ -38,12 +38,11 @@
  * Q_SPIN_ALWAYS, Q_SPIN_ADAPT, Q_WOKEN_SPIN, Q_COUNT (slow-path counters at exit), Q_V1
  * (and, with it, Q_POLL, Q_POLL_NS, Q_SPIN_WOKEN).
  *
- * Timeouts (version 2): qmu_lock_until(m, deadline). A waiter out of time takes QSPIN (or
- * the lock, if it is free) and looks at its record: popped by a handoff, it waits for
- * HANDED and owns the lock; still queued, it unlinks itself, and if it held the woken role
- * it clears QDESIG, or takes the lock if an unlock freed it for the role meanwhile (so that
- * no free lock is left with sleepers and nobody to wake them). Model: verify/qmu.pml
- * -DTIMEOUTS; test: bench/scratch/qmu_timeout.c. */
+ * Timeouts (version 2): qmu_lock_until(m, deadline). A waiter out of time takes QSPIN and
+ * looks at its record: popped by a handoff, it waits for HANDED and owns the lock; still
+ * queued, it unlinks itself, clears QDESIG if it held the woken role, and takes the lock if
+ * it is free (so that no free lock is left with sleepers and nobody to wake them).
+ * Model: verify/qmu.pml -DTIMEOUTS; test: bench/scratch/qmu_timeout.c. */
 #ifndef QMU_H
 #define QMU_H
 #include <linux/futex.h>
@@ -314,33 +313,15 @@ static inline void q_spin_release(qmu *m) {
  * is out of the queue and the role ended), 2 if a handoff popped our record first (the
  * lock is ours once the record says HANDED; the caller ends the role as any handed waiter).
  * Leaving with the role clears QDESIG, so that the next unlock wakes the new head; a
- * designated waiter that leaves never strands a free lock with sleepers behind it. */
+ * waiter that leaves takes the lock if it finds it free, so a designated one never strands
+ * a free lock with sleepers behind it. */
 static int q_leave(qmu *m, qrec *me, int desig) {
-    for (;;) {
-        /* acquire: if the word shows the waking unlock's release, our record's WOKEN (written
-         * before it) is visible below. */
-        uint32_t w = atomic_load_explicit(&m->word, memory_order_acquire);
-        if (!(w & QLOCKED)) {
-            int d = desig || atomic_load_explicit(&me->state, memory_order_relaxed) == QREC_WOKEN;
-            if (!atomic_compare_exchange_weak_explicit(&m->word, &w, (w | QLOCKED) & ~(d ? QDESIG : 0),
-                                                       memory_order_acquire, memory_order_relaxed))
-                continue;
-            q_spin_acquire(m);
-            q_unlink(m, me);
-            q_spin_release(m);
-            return 1;
-        }
-        if (w & QSPIN) {
-            __builtin_ia32_pause();
-            continue;
-        }
-        if (atomic_compare_exchange_weak_explicit(&m->word, &w, w | QSPIN, memory_order_acquire,
-                                                  memory_order_relaxed))
-            break;
-    }
-    /* QSPIN held: no unlocker writes our record now except the HANDED store of a handoff
-     * that has already popped it. */
-    if (!me->inq) {
+    /* Take QSPIN whether or not the lock is held. (Taking a free lock first, on the word
+     * alone, would need to know whether our record was just written WOKEN, and the word
+     * can return to the value we read with the role newly ours: an ABA that leaves QDESIG
+     * set for nobody. Under QSPIN the record cannot change but to HANDED after a pop.) */
+    q_spin_acquire(m);
+    if (!me->inq) { /* a handoff popped us: HANDED is coming */
         q_spin_release(m);
         uint32_t st;
         while ((st = atomic_load_explicit(&me->state, memory_order_acquire)) != QREC_HANDED)
@@ -354,14 +335,13 @@ static int q_leave(qmu *m, qrec *me, int desig) {
         n = c & ~QSPIN;
         if (!m->head)
             n &= ~QWAITING;
-        if (d) {
-            n &= ~QDESIG;
-            if (!(c & QLOCKED)) /* freed meanwhile for us to take (our role): take it */
-                n |= QLOCKED;
-        }
+        if (d)
+            n &= ~QDESIG; /* the role ends with us: the next unlock wakes the new head */
+        if (!(c & QLOCKED))
+            n |= QLOCKED; /* free (for our role, or for anyone to barge): take it */
     } while (!atomic_compare_exchange_weak_explicit(&m->word, &c, n, memory_order_acq_rel,
                                                     memory_order_relaxed));
-    return d && !(c & QLOCKED);
+    return !(c & QLOCKED);
 }
 
 /* Version 2 (verify/qmu.pml): a waiter's record stays queued until its thread owns the
