@@ -1,5 +1,5 @@
 /* verify/qmu.pml: the waiter-queue prototype of bench/scratch/qmu.h (not gosync code; its
- * default build: nsync's rule for the woken waiter, no Q_POLL, no timeouts), for SPIN. It
+ * default build: nsync's rule for the woken waiter, no Q_POLL; timeouts with -DTIMEOUTS), for SPIN. It
  * checks the protocol that a redesign of gs_mutex would start from (docs/PERFORMANCE.md,
  * "2026-11-27"). verify/qmu_v1.pml is the first version, in which a woken waiter left the
  * queue (and could miss every handoff).
@@ -36,6 +36,14 @@
  *                 then store HANDED); else, QDESIG set: release both;
  *                 else set QDESIG (QSPIN and QLOCKED still held), write the head's record
  *                 WOKEN, then clear QLOCKED and QSPIN in one CAS
+ * With -DTIMEOUTS (qmu_lock_until, q_leave), each lock call may have a deadline, and such a
+ * call may run out of time at each place the C code looks at the clock:
+ *   before queueing   return, without the lock
+ *   asleep (WAIT)     or woken with the lock taken again: leave. Take QSPIN, held lock or
+ *                     not. If a handoff popped our record, drop QSPIN, wait for HANDED and
+ *                     own the lock. Else unlink our record, end the role if it is ours
+ *                     (we hold it, or our record says WOKEN and we have not seen it yet:
+ *                     clear QDESIG), take the lock if it is free, and drop QSPIN, in one CAS
  *
  * Properties: exclusion (a ghost holder); at every state where QSPIN is clear, QWAITING
  * says whether the queue is non-empty and QDESIG that exactly one thread holds the woken
@@ -49,7 +57,10 @@
  * unlocks); MUTANT_HAND_UNLOCKED, a handoff clears QLOCKED, as a releaser that stores
  * "unlocked" and wakes would (an arriving thread takes the lock too); MUTANT_WOKEN_LATE, the
  * unlock that wakes writes the record after it released QSPIN and QLOCKED (a handoff can
- * take the record out meanwhile, and the late write turns HANDED into WOKEN).
+ * take the record out meanwhile, and the late write turns HANDED into WOKEN). With timeouts:
+ * MUTANT_LEAVE_KEEP_DESIG, a waiter that leaves with the role leaves QDESIG set (it sticks);
+ * MUTANT_LEAVE_NO_TAKE, a leaving waiter never takes a free lock (a designated one leaves
+ * the lock free with sleepers behind it and no unlock to come: they sleep forever).
  */
 #ifndef NTHREADS
 #define NTHREADS 3
@@ -120,6 +131,17 @@ inline pop(h, k) {
     q[qlen] = 0
 }
 
+/* Whether thread t's record is in the queue: f (under QSPIN). */
+inline inq(t, k, f) {
+    k = 0;
+    f = 0;
+    do
+    :: k < qlen && q[k] == t -> f = 1; break
+    :: k < qlen && q[k] != t -> k++
+    :: k >= qlen -> break
+    od
+}
+
 /* Takes thread t's record out, wherever it is (under QSPIN). */
 inline unlink(t, k, f) {
     k = 0;
@@ -158,7 +180,7 @@ end:
 
 proctype thread(byte me) {
     byte w, n, h, k, act;
-    bool queued, desig, due, hand, ok, f;
+    bool queued, desig, due, hand, ok, f, timed, d;
 #if ITERS > 0
     byte iter;
 #endif
@@ -172,6 +194,9 @@ next_op:
 #endif
     queued = 0;
     desig = 0;
+#ifdef TIMEOUTS
+    if :: timed = 1 :: timed = 0 fi;            /* this call has a deadline */
+#endif
     trying[me] = 1;
     atomic {
         if
@@ -221,6 +246,10 @@ L_load:
             fi
         :: (w & QLOCKED) && queued ->            /* QSPIN may be held: the record first */
             act = 3                             /* woken, the lock taken again: give up */
+#ifdef TIMEOUTS
+        :: (w & QLOCKED) && !queued && timed -> /* out of time before queueing */
+            act = 6
+#endif
         fi
     }
     if
@@ -245,6 +274,10 @@ L_load:
 #endif
         goto acquired
     :: act == 5 -> goto L_sleep
+#ifdef TIMEOUTS
+    :: act == 6 -> trying[me] = 0; goto unlocked
+    :: act == 3 && timed -> goto L_leave        /* woken, but out of time */
+#endif
     :: act == 2 ->
         rec[me] = WAIT;
         push(me, 0, k);
@@ -291,13 +324,78 @@ L_clear:
 #endif
 
 L_sleep:
-    (rec[me] != WAIT);                          /* asleep on the record */
+    if
+    :: rec[me] != WAIT                          /* asleep on the record */
+#ifdef TIMEOUTS
+    :: timed && rec[me] == WAIT -> goto L_leave /* the wait timed out */
+#endif
+    fi;
     if
     :: rec[me] == HANDED -> goto L_handed
     :: else
     fi;
     desig = 1;                                  /* WOKEN: the unlocker gave us the role */
     goto L_load;
+
+#ifdef TIMEOUTS
+L_leave:
+    /* q_leave: take QSPIN, held lock or not; popped by a handoff: wait for HANDED. Else
+     * unlink, end the role if ours (desig, or a WOKEN we have not seen yet), and take the
+     * lock if it is free. */
+#ifdef LIVE
+    atomic {
+#endif
+    atomic { !(word & QSPIN) -> word = word | QSPIN };
+    inq(me, k, f);
+    if
+    :: !f ->
+        atomic {
+            word = word & ~QSPIN;
+            if
+            :: qlen == 0 -> word = word & ~QWAITING
+            :: else
+            fi;
+            assert(INV)
+        };
+        (rec[me] == HANDED);
+        goto L_handed
+    :: f
+    fi;
+    d = desig || rec[me] == WOKEN;
+    unlink(me, k, f);
+    atomic {
+        w = word;
+        n = w & ~QSPIN;
+        if
+        :: qlen == 0 -> n = n & ~QWAITING
+        :: else
+        fi;
+        if
+#ifndef MUTANT_LEAVE_KEEP_DESIG
+        :: d -> n = n & ~QDESIG; role = role & ~BIT(me); desig = 0
+#else
+        :: d -> role = role & ~BIT(me); desig = 0   /* the role "ends", QDESIG stays */
+#endif
+        :: else
+        fi;
+        if
+#ifndef MUTANT_LEAVE_NO_TAKE
+        :: !(w & QLOCKED) -> n = n | QLOCKED; GOT; act = 1
+#endif
+        :: else -> act = 0
+        fi;
+        word = n;
+        queued = 0;
+        assert(INV)
+    }
+#ifdef LIVE
+    }
+#endif
+    if
+    :: act == 1 -> goto acquired
+    :: else -> trying[me] = 0; goto unlocked
+    fi;
+#endif
 
 L_handed:
     /* If we still hold the role, it ends here (a fetch-and). The unlocker that handed off

@@ -165,6 +165,16 @@ run qmu-mutant-hand-unlocked qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUT
     "seeded bug: a handoff clears QLOCKED (store unlocked and wake)"
 run qmu-mutant-woken-late qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_WOKEN_LATE" "$SAFE" "" violation \
     "seeded bug: the wake writes the head's record after releasing QSPIN and QLOCKED"
+run qmu-timeouts-3x1 qmu.pml "-DNTHREADS=3 -DITERS=1 -DTIMEOUTS" "$SAFE" "" pass \
+    "prototype with timeouts (any call may have a deadline; a waiter may time out asleep, woken, or before queueing): as qmu-safety-3x1"
+run qmu-timeouts-2x3 qmu.pml "-DNTHREADS=2 -DITERS=3 -DTIMEOUTS" "$SAFE" "" pass \
+    "prototype with timeouts, 2 threads x 3 ops: as qmu-timeouts-3x1"
+run qmu-timeouts-starvation-2 qmu.pml "-DNTHREADS=2 $QLIVE -DTIMEOUTS" "$LIVE" "-a -f -N starvation" pass \
+    "prototype with timeouts, 2 threads forever: every lock call returns (acquired or timed out)"
+run qmu-mutant-leave-keep-desig qmu.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_KEEP_DESIG" "$SAFE" "" violation \
+    "seeded bug: a waiter that times out with the woken role leaves QDESIG set"
+run qmu-mutant-leave-no-take qmu.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_NO_TAKE" "$SAFE" "" violation \
+    "seeded bug: a waiter that times out leaves a free lock it was woken to take"
 run qmu-v1-starvation-3 qmu_v1.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" violation \
     "the prototype's first version: a woken waiter out of the queue can miss every handoff"
 
@@ -210,6 +220,8 @@ if [ "$full" = 1 ]; then
     # 3 minutes, so not in the default set that CI runs.
     run qmu-safety qmu.pml "-DNTHREADS=3 -DITERS=2" "$SAFE" "" pass \
         "prototype, 3 threads x 2 ops: as qmu-safety-3x1"
+    run qmu-timeouts qmu.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS" "$SAFE" "" pass \
+        "prototype with timeouts, 3 threads x 2 ops: as qmu-timeouts-3x1"
     run qmu-starvation-3 qmu.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
         "prototype, 3 threads forever, as qmu-starvation-2 (about 11 minutes, 6 GB)"
     run mutex-F1-try mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
