@@ -308,10 +308,10 @@ static inline void q_spin_release(qmu *m) {
 
 /* A timed-out waiter leaves (version 2 only; verify/qmu.pml with -DTIMEOUTS). desig: we
  * hold the woken role as far as we have seen (our record may have been written WOKEN since
- * we last looked). Returns 0 if we left the queue without the lock, 1 if we took the lock
- * instead (a free lock, or one freed while our role made us the one to take it; our record
- * is out of the queue and the role ended), 2 if a handoff popped our record first (the
- * lock is ours once the record says HANDED; the caller ends the role as any handed waiter).
+ * we last looked). Returns 0 if we left the queue without the lock, 1 if we found the
+ * lock free and took it instead (our record is out of the queue, and the role, if ours,
+ * ended), 2 if a handoff popped our record first (the lock is ours once the record says
+ * HANDED; the caller ends the role as any handed waiter).
  * Leaving with the role clears QDESIG, so that the next unlock wakes the new head; a
  * waiter that leaves takes the lock if it finds it free, so a designated one never strands
  * a free lock with sleepers behind it. */
