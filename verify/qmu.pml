@@ -68,6 +68,9 @@
 #ifndef ITERS                   /* lock/unlock pairs per thread; 0: forever (liveness) */
 #define ITERS 2
 #endif
+#ifndef TIMED_MASK              /* with TIMEOUTS: the threads whose calls may have deadlines */
+#define TIMED_MASK 255
+#endif
 #ifndef FORCE_AFTER             /* 0: a handoff is never forced */
 #define FORCE_AFTER 0
 #endif
@@ -195,7 +198,10 @@ next_op:
     queued = 0;
     desig = 0;
 #ifdef TIMEOUTS
-    if :: timed = 1 :: timed = 0 fi;            /* this call has a deadline */
+    if                                          /* this call has a deadline */
+    :: (TIMED_MASK & BIT(me)) -> timed = 1
+    :: timed = 0
+    fi;
 #endif
     trying[me] = 1;
     atomic {
