@@ -11,9 +11,10 @@
 # expectation together.
 #
 # The default set takes about 10 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
-# states, 6.5 minutes, since the designated waiter's re-wait was modelled); --full adds the
-# larger configurations (about 34 minutes more, up to 15 GB: mutex-nolostwake-3-gap2;
-# qmu-starvation-3 and qmu-safety take 15 of them). Work files go to build/verify/<run>/ (trails stay there on failure).
+# states, 6.5 minutes, since the designated waiter's re-wait was modelled; on a slow day 21
+# minutes, that run 11.6 of them, 2026-11-27); --full adds the larger configurations (about
+# 38 minutes more, up to 15 GB: mutex-nolostwake-3-gap2; qmu-starvation-3, qmu-safety and
+# qmu-timeouts take 18 of them). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -167,10 +168,6 @@ run qmu-mutant-woken-late qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT
     "seeded bug: the wake writes the head's record after releasing QSPIN and QLOCKED"
 run qmu-timeouts-3x1 qmu.pml "-DNTHREADS=3 -DITERS=1 -DTIMEOUTS" "$SAFE" "" pass \
     "prototype with timeouts (any call may have a deadline; a waiter may time out asleep, woken, or before queueing): as qmu-safety-3x1"
-run qmu-timeouts-2x3 qmu.pml "-DNTHREADS=2 -DITERS=3 -DTIMEOUTS" "$SAFE" "" pass \
-    "prototype with timeouts, 2 threads x 3 ops: as qmu-timeouts-3x1"
-run qmu-timeouts-starvation-2 qmu.pml "-DNTHREADS=2 $QLIVE -DTIMEOUTS" "$LIVE" "-a -f -N starvation" pass \
-    "prototype with timeouts, 2 threads forever: every lock call returns (acquired or timed out)"
 run qmu-mutant-leave-keep-desig qmu.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_KEEP_DESIG" "$SAFE" "" violation \
     "seeded bug: a waiter that times out with the woken role leaves QDESIG set"
 run qmu-mutant-leave-no-take qmu.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_NO_TAKE" "$SAFE" "" violation \
@@ -220,6 +217,10 @@ if [ "$full" = 1 ]; then
     # 3 minutes, so not in the default set that CI runs.
     run qmu-safety qmu.pml "-DNTHREADS=3 -DITERS=2" "$SAFE" "" pass \
         "prototype, 3 threads x 2 ops: as qmu-safety-3x1"
+    run qmu-timeouts-2x3 qmu.pml "-DNTHREADS=2 -DITERS=3 -DTIMEOUTS" "$SAFE" "" pass \
+        "prototype with timeouts, 2 threads x 3 ops: as qmu-timeouts-3x1"
+    run qmu-timeouts-starvation-2 qmu.pml "-DNTHREADS=2 $QLIVE -DTIMEOUTS" "$LIVE" "-a -f -N starvation" pass \
+        "prototype with timeouts, 2 threads forever: every lock call returns (acquired or timed out)"
     # 3 threads x 2 calls with timeouts does not fit: with deadlines on every thread's calls,
     # 337 M states and 0 errors when it reached 16 GB (1010 s); with them on one thread's
     # (-DTIMED_MASK=1), still growing at 8.5 GB. Two threads, more calls:
