@@ -206,7 +206,11 @@ run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_N
     "seeded bug: a waiter sleeps without setting WAITERS"
 
 # ---- full set: about 19 more minutes, up to 15 GB ----
+# The full set's runs need up to 15 GB each: the background run ends before they start.
 if [ "$full" = 1 ]; then
+    for p in $bg_pids; do
+        wait "$p" || true
+    done
     run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
         "3 workers, 3 waiters (one timed), 2 rounds"
     run mutex-nolostwake-3-gap2 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=2" "$LIVE" "-m60000000 -a -f -N nolostwake" pass \
