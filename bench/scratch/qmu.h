@@ -167,6 +167,39 @@ static inline void q_unlink(qmu *m, qrec *r) {
     if (r->next) r->next->prev = r->prev; else m->tail = r->prev;
 }
 
+/* Drops QSPIN (a CAS loop: others may change other bits meanwhile), clearing QWAITING if
+ * the queue is empty. */
+static inline void q_spin_release(qmu *m) {
+    uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed), n;
+    do {
+        n = c & ~QSPIN;
+        if (!m->head)
+            n &= ~QWAITING;
+    } while (!atomic_compare_exchange_weak_explicit(&m->word, &c, n, memory_order_release,
+                                                    memory_order_relaxed));
+}
+
+/* Drops QSPIN and QLOCKED together (a CAS loop from the guess c): an unlock that changes
+ * nothing else in the queue. */
+static inline void q_release_all(qmu *m, uint32_t c) {
+    while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
+                                                  memory_order_release, memory_order_relaxed))
+        ;
+}
+
+/* Q_SPIN_ADAPT's score: a spin behind a queue that got the lock raises it (to 16 at most),
+ * one that queued anyway lowers it by 2. */
+static inline void q_score_paid(qmu *m) {
+    int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
+    if (sc < 16)
+        atomic_store_explicit(&m->spin_score, sc + 1, memory_order_relaxed);
+}
+
+static inline void q_score_missed(qmu *m) {
+    int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
+    atomic_store_explicit(&m->spin_score, sc > 2 ? sc - 2 : 0, memory_order_relaxed);
+}
+
 #ifdef Q_V1
 /* Version 1 (verify/qmu_v1.pml): a woken waiter leaves the queue, and can miss every
  * handoff. Kept for the figures measured with it. */
@@ -185,11 +218,8 @@ static void qmu_lock_slow(qmu *m) {
             if (atomic_compare_exchange_weak_explicit(&m->word, &w, next, memory_order_acquire,
                                                       memory_order_relaxed)) {
 #ifdef Q_SPIN_ADAPT
-                if (spun_behind) {
-                    int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
-                    if (sc < 16)
-                        atomic_store_explicit(&m->spin_score, sc + 1, memory_order_relaxed);
-                }
+                if (spun_behind)
+                    q_score_paid(m);
 #endif
                 return;
             }
@@ -210,8 +240,7 @@ static void qmu_lock_slow(qmu *m) {
             spin_ok = (!woken && !(w & QWAITING)) || atomic_load_explicit(&m->spin_score, memory_order_relaxed) > 0 ||
                       (atomic_fetch_add_explicit(&m->probe, 1, memory_order_relaxed) & 31) == 0;
         if (spins == 12 && Q_SPINNER && spun_behind) {
-            int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
-            atomic_store_explicit(&m->spin_score, sc > 2 ? sc - 2 : 0, memory_order_relaxed);
+            q_score_missed(m);
             spun_behind = 0;
         }
         if (Q_SPINNER && spin_ok && spins < 12) {
@@ -264,14 +293,7 @@ static void qmu_lock_slow(qmu *m) {
                         q_unlink(m, &me);
                         atomic_store_explicit(&me.state, QREC_WOKEN, memory_order_relaxed);
                     }
-                    uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed);
-                    uint32_t n;
-                    do {
-                        n = c & ~QSPIN;
-                        if (!m->head)
-                            n &= ~QWAITING;
-                    } while (!atomic_compare_exchange_weak_explicit(
-                        &m->word, &c, n, memory_order_release, memory_order_relaxed));
+                    q_spin_release(m);
                     break;
                 }
             }
@@ -294,17 +316,6 @@ static void qmu_lock_slow(qmu *m) {
 }
 
 #else
-/* Drops QSPIN (a CAS loop: others may change other bits meanwhile), clearing QWAITING if
- * the queue is empty. */
-static inline void q_spin_release(qmu *m) {
-    uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed), n;
-    do {
-        n = c & ~QSPIN;
-        if (!m->head)
-            n &= ~QWAITING;
-    } while (!atomic_compare_exchange_weak_explicit(&m->word, &c, n, memory_order_release,
-                                                    memory_order_relaxed));
-}
 
 /* A timed-out waiter leaves (version 2 only; verify/qmu.pml with -DTIMEOUTS). desig: we
  * hold the woken role as far as we have seen (our record may have been written WOKEN since
@@ -364,11 +375,8 @@ static int qmu_lock_slow_until(qmu *m, int64_t deadline) {
                                                        memory_order_relaxed))
                 continue;
 #ifdef Q_SPIN_ADAPT
-            if (spun_behind) {
-                int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
-                if (sc < 16)
-                    atomic_store_explicit(&m->spin_score, sc + 1, memory_order_relaxed);
-            }
+            if (spun_behind)
+                q_score_paid(m);
 #endif
             if (queued) { /* we own the lock: take our record out */
                 q_spin_acquire(m);
@@ -386,8 +394,7 @@ static int qmu_lock_slow_until(qmu *m, int64_t deadline) {
                           atomic_load_explicit(&m->spin_score, memory_order_relaxed) > 0 ||
                           (atomic_fetch_add_explicit(&m->probe, 1, memory_order_relaxed) & 31) == 0;
             if (spins == 12 && spun_behind) {
-                int sc = atomic_load_explicit(&m->spin_score, memory_order_relaxed);
-                atomic_store_explicit(&m->spin_score, sc > 2 ? sc - 2 : 0, memory_order_relaxed);
+                q_score_missed(m);
                 spun_behind = 0;
             }
             if (spin_ok && spins < 12) {
@@ -554,11 +561,7 @@ static void qmu_unlock_slow(qmu *m) {
     qrec *h = m->head;
     if (!hand && (w & QDESIG)) {
         /* Only the handoff check brought us here: release normally. */
-        uint32_t c = w | QSPIN;
-        while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
-                                                      memory_order_release,
-                                                      memory_order_relaxed))
-            ;
+        q_release_all(m, w | QSPIN);
         return;
     }
     q_pop(m);
@@ -612,20 +615,13 @@ static void qmu_unlock_slow(qmu *m) {
         return;
     }
     if (w & QDESIG) { /* only the handoff check brought us here */
-        uint32_t c = w | QSPIN;
-        while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
-                                                      memory_order_release,
-                                                      memory_order_relaxed))
-            ;
+        q_release_all(m, w | QSPIN);
         return;
     }
     /* Wake the head, which stays queued: QDESIG first, then its record, then release. */
     atomic_fetch_or_explicit(&m->word, QDESIG, memory_order_relaxed);
     atomic_store_explicit(&h->state, QREC_WOKEN, memory_order_release);
-    uint32_t c = atomic_load_explicit(&m->word, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(&m->word, &c, c & ~(QSPIN | QLOCKED),
-                                                  memory_order_release, memory_order_relaxed))
-        ;
+    q_release_all(m, atomic_load_explicit(&m->word, memory_order_relaxed));
     QC(qc_wake);
     q_wake(&h->state);
     return;
