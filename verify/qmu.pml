@@ -147,13 +147,7 @@ inline inq(t, k, f) {
 
 /* Takes thread t's record out, wherever it is (under QSPIN). */
 inline unlink(t, k, f) {
-    k = 0;
-    f = 0;
-    do
-    :: k < qlen && q[k] == t -> f = 1; break
-    :: k < qlen && q[k] != t -> k++
-    :: k >= qlen -> break
-    od;
+    inq(t, k, f);
     assert(f);
     do
     :: k + 1 < qlen -> q[k] = q[k + 1]; k++
