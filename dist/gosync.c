@@ -2505,130 +2505,121 @@ void gs_locker_lock(gs_locker l) { l.lock(l.self); }
 void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
 
 /* ======== src/mutex.c ======== */
-/* src/mutex.c: gs_mutex, Go's sync.Mutex on one 32-bit futex word.
+/* src/mutex.c: gs_mutex, Go's sync.Mutex on one 32-bit word and a queue of waiter records.
  *
  * State word (gs_mutex.state):
  *
- *   bit  0      LOCKED    the mutex is held (or handed off and not yet claimed)
- *   bit  1      WOKEN     a registered waiter has been woken and will look at the word again
- *                         before sleeping; an unlock need not wake another one
- *   bit  2      HANDOFF   an unlock in starvation mode handed the lock over: LOCKED stays set
- *                         and the first starver to see HANDOFF owns the lock
- *   bits 4..15  starvers  registered waiters that have waited over GS__STARVE_NS (Go's
- *                         "starving" waiters); while there is one, the mutex is in
- *                         starvation mode
- *   bits 16..31 waiters   threads registered in the slow path (asleep or about to be),
- *                         starvers included
+ *   bit  0   LOCKED   the mutex is held, or handed to a queued waiter that has not run yet
+ *   bit  1   DESIG    the queue's head has been woken and will look at the word again (the
+ *                     "designated" waiter): an unlock need not wake anyone
+ *   bit  2   QSPIN    the queue's spinlock: its holder alone changes the mutex's queue and
+ *                     the records in it, and decides wake-ups and handoffs
+ *   bit  3   DUE      the head is owed a handoff: unlocks come to the library (below)
+ *   bit 16   WAITING  the queue is not empty
  *
- * Invariants the code relies on:
- *   HANDOFF  => LOCKED and starvers >= 1  (only a starver may claim it; a starver that times
- *                                          out while HANDOFF is set takes the lock instead
- *                                          of leaving)
- *   starvers <= waiters; WOKEN => waiters >= 1 (every CAS that removes a waiter clears WOKEN)
- *   A registered waiter sleeps on a word with WOKEN set only as the designated waiter, and
- *   then for at most GS__POLL_NS; any other clears WOKEN first. So while WOKEN is set, some
- *   registered waiter is running, is about to be woken by the unlock that set it, or looks
- *   at the word again within GS__POLL_NS; WOKEN can never stick and silence every later
- *   unlock.
+ * Waiters queue as records (struct gs__mrec) on their own stacks, oldest first, and each
+ * sleeps on its own record's word: WAIT (asleep, or about to be), WOKEN (an unlock made it
+ * the designated waiter), HANDED (an unlock handed it the lock). A record stays queued
+ * until its thread owns the lock or leaves (timeout), so the queue's order is the order in
+ * which the waiters first came, and the head is the oldest waiter, woken or not.
  *
- * Wake-ups: an unlock wakes a waiter only while WOKEN is clear, and sets it. The woken
- * waiter (the "designated" one) takes the lock if it is free; if a running thread re-took
- * it first, the designated waiter keeps WOKEN and sleeps GS__POLL_NS (50 us) before it looks
- * again, until it gets the lock (its claim clears WOKEN) or leaves. Before, it cleared WOKEN
- * and slept, so the next unlock woke another waiter: under contention nearly every unlock
- * paid a futex wake (1.7 M futex calls a second at 8 threads on 2 CPUs), and the woken
- * threads' failed attempts pulled the lock's cache line away from the running holder.
- * Keeping the role while polling lets a running thread use the lock at full speed while
- * one waiter checks 20,000 times a second at most; the price is up to GS__POLL_NS of idle
- * lock when it is freed while the designated waiter sleeps. Measured (docs/PERFORMANCE.md):
- * mutex/short at 8 / 32 / 128 threads 1.4-2x the throughput, the worst wait 16 -> 1.4-1.7
- * ms at 8 threads and 40 -> 4 ms at 32. Starvation mode is unchanged: handoffs wake a
- * starver whatever WOKEN says. The poll sleeps through the running holder's own unlocks and
- * relocks: a wait that returns early on a word that changed only in LOCKED is waited again
- * (the loop after gs__wait below; docs/PERFORMANCE.md, "Lock migrations").
+ * Queues: gs_mutex is one word, so the queues live in a global table of slots, by hashed
+ * address (GS__MUTEX_SLOTS). A slot's list holds the records of every mutex hashed to it,
+ * in queueing order; mu's queue is its records in that list. Only the holder of mu's QSPIN
+ * changes mu's queue; the slot's own lock (a leaf, taken only under some QSPIN, held for a
+ * few list operations) guards the list against the other mutexes of the slot. So the
+ * protocol is that of one queue per mutex, under QSPIN, and the slot table is the data
+ * structure below it. Each slot also holds the handoff pacing of its mutexes and the
+ * adaptive spin's score; a mutex sharing a slot shifts those, never the protocol.
  *
- * The watch (machines with GS__WATCH_MIN_CPUS or more CPUs): a designated waiter that is
- * not a starver and finds the lock free does not take it at once. It watches the word for
- * GS__WATCH_PAUSES PAUSEs; if a running thread re-takes the lock meanwhile (the unlock that
- * woke us was a running holder's unlock-to-relock gap), it keeps WOKEN and goes back to its
- * poll; if the lock is still free, it takes it. Taking it in the gap moves the lock, and the
- * data it guards, to the waiter's CPU while the holder goes on running on its own: on many
- * cores that is a cache-line migration per acquisition, and the lock runs at the speed of
- * those. Measured on a quiet 16-core Xeon (docs/PERFORMANCE.md, "2026-11-26, last: the
- * matrix on a lent 16-core machine, and the watch"): mutex/short at 8 threads 3.2x the
- * throughput (11.6-12.0 against 3.6-3.8 M/s; nsync 5.6-6.1), at 32 threads 1.2-1.5x;
- * mutex/work 1.8x at 8 threads, equal at 32; worst waits 1.1-1.9 ms. On 2 CPUs it is a
- * trade: mutex/short gains 9-24% at 8 threads, but on the dev VM it lost 10% at 32 threads
- * and 8% at 128, and mutex/work 14% at 128 (on the Xeon's 2 CPUs, 8% at 32), because
- * waiters left waiting longer become starvers and each handoff to a sleeping starver costs
- * a context switch where no CPU is idle. So it is off below GS__WATCH_MIN_CPUS. The watch
- * only reads the word: no transition is added, and its wait is one of the delays the
- * model (verify/mutex.pml) already lets any thread take between two steps. A starver never
- * watches: the lock it finds free is the one it is owed.
+ * Invariants the code relies on (the model checks them, see Verification below):
+ *   QSPIN clear => WAITING says whether the queue is non-empty, and DESIG whether exactly
+ *                  one queued thread holds the woken role
+ *   a record is written only under QSPIN, or by its own thread (giving up its role), and a
+ *   thread returns from a wait only when its record is out of the queue
+ *   a handed lock keeps LOCKED set from the unlock until its new owner unlocks it
+ *
+ * Transitions (each one atomic read-modify-write of the word; decisions from the value
+ * the RMW replaced):
+ *   lock fast path    set LOCKED (fetch-or, acquire; inline): takes a free lock, barging
+ *                     past queued waiters; changes nothing if held or handed
+ *   unlock fast path  LOCKED -> !LOCKED when held and (nobody queued, or DESIG and no
+ *                     QSPIN or DUE) (load, CAS release; inline: GS__MUTEX_QUIET_RELEASE)
+ *   queue             held, !QSPIN: set QSPIN and WAITING; push the record (WAIT) at the
+ *                     back; drop QSPIN; sleep on the record
+ *   take              !LOCKED: set LOCKED (clearing DESIG if we hold the role); a queued
+ *                     thread then takes QSPIN and unlinks its record
+ *   give up the role  woken, and the lock was re-taken: CAS the record WOKEN -> WAIT
+ *                     (finding HANDED: the lock is ours), then clear DESIG while the lock is
+ *                     held and QSPIN free (setting DUE if we have waited over
+ *                     GS__STARVE_NS), or take the lock if it was freed; sleep again, still
+ *                     the head (nsync's rule: the next unlock wakes it again)
+ *   unlock, library   nobody queued, or DESIG and no handoff due: clear LOCKED. Else take
+ *                     QSPIN (LOCKED still held) and, if the head has waited over
+ *                     GS__STARVE_NS and the last handoff of this mutex was over
+ *                     GS__HANDOFF_GAP_NS ago: hand off (below). Else, DESIG set: release
+ *                     both; else set DESIG, write the head's record WOKEN, clear QSPIN and
+ *                     LOCKED in one CAS, wake the head. DUE is set if the head starves and
+ *                     the gap holds the handoff back, cleared when the head does not starve
+ *   hand off          pop the head; clear DESIG if its record still says WOKEN; drop QSPIN
+ *                     with LOCKED still set (no arriving thread can take the lock); then
+ *                     store HANDED in the record (release) and wake it
+ *   time out          take QSPIN, held lock or not. Popped by a handoff: wait for HANDED,
+ *                     own the lock. Else unlink the record, clear DESIG if the role is ours
+ *                     (held, or our record says WOKEN), take the lock if it is free (so that
+ *                     no free lock is left with sleepers and nobody to wake them), and drop
+ *                     QSPIN, in one CAS
+ *
+ * After the RMW that releases the lock (or drops QSPIN of a handed one), an unlock touches
+ * only the record's address, to wake it, and the global slot: the next owner may free the
+ * mutex at once (glibc BZ 13690), and the woken thread may return and reuse its stack (a
+ * wake on a reused address is a spurious wake-up, which every wait here re-checks).
+ *
+ * Why a queue (docs/PERFORMANCE.md, "2026-11-27" and "2026-11-28"): the design before kept
+ * only counts in the word, and a futex cannot wake a chosen thread, so a handoff went to
+ * whichever starver claimed it first (verify/FINDINGS.md F7) and each one cost a wake-up
+ * of a thread that could lose the race. A record names the thread a handoff serves: the
+ * head, oldest first, and nobody else can take it. Under contention the woken head usually
+ * finds the lock re-taken by a running thread and sleeps again (the lock keeps its
+ * throughput); the unlocks in between are quiet, in the caller's inline code.
  *
  * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
- * any unlock that does not hand off. A waiter that has waited over GS__STARVE_NS registers
- * as a starver and sleeps with its own tag; while there are starvers, an unlock at least
- * GS__HANDOFF_GAP_NS after this mutex's last handoff hands the lock to one of them, and only
- * a starver can take it: not an arriving thread (LOCKED stays set), and not
- * a plain waiter that happens to be awake. (Go hands off to the head of its queue; a futex
- * cannot requeue a thread at the head, and letting any awake waiter claim the handoff let a
- * sleeping starver lose every round: verify/FINDINGS.md F1.) Starvers are not ordered among
- * themselves: the first to claim gets it, so a woken starver can lose a handoff to another
- * starver that is awake at that moment (F7, open; the model shows it can happen every round
- * with 3 threads, in real time it needs the same coincidence each time). A handoff costs
- * a wake-up and a context switch, and under sustained contention every waiter ends up
- * starving, so handing off at every unlock would run the lock at the speed of context
- * switches (Go's collapse, golang/go#33747). So handoffs from one mutex are at least
- * GS__HANDOFF_GAP_NS apart; the unlocks in between are normal ones, so running threads keep
- * the lock busy while the starvers are served one per gap, the longest asleep first (the
- * futex wakes its sleepers in order), races aside (F7). The time of each mutex's last
- * handoff lives in a small global table hashed by address (gs_mutex is one word); a
- * collision only spaces two mutexes' handoffs. Reading the clock costs as much as a whole
- * uncontended lock+unlock, so while a mutex's unlocks that see starvers come fast, only one
- * in GS__CLOCK_EVERY (8) of them reads it (the stride lives in the same table entry): the
- * handoff comes at the first reading unlock past the gap, at most 7 fast unlocks late.
+ * any unlock that does not hand off. Once the head has waited over GS__STARVE_NS (Go's
+ * starvation threshold, 1 ms), an unlock hands it the lock, at most one handoff per
+ * GS__HANDOFF_GAP_NS (100 us) per mutex: a handoff costs a wake-up and a context switch
+ * (the lock is idle until the new owner runs), and handing off at every unlock would run
+ * the lock at the speed of context switches (Go's collapse, golang/go#33747). DUE makes the
+ * unlocks between two handoffs come to the library while a head is owed one: without it,
+ * an unlock that finds the head already woken releases inline and never looks at the
+ * clock, and the head is served only when it wakes, loses, and gives the role up
+ * (measured: worst waits 12-24 ms at 8 and 32 threads, against 2-10 ms with DUE). Reading
+ * the clock costs about as much as an uncontended lock+unlock, so the unlocks that come to
+ * the library only to check read it one in GS__CLOCK_EVERY while they come fast; an
+ * unlock that wakes or hands off (a system call) always reads it.
  *
- * Transitions:
- *   lock fast path     set LOCKED (fetch-or, acquire; inline): takes a free lock (a barge
- *                      if waiters are registered); no change if held or handed off
- *   unlock fast path   LOCKED -> !LOCKED when no waiter needs waking (waiters == 0, or WOKEN)
- *                      and no starver or HANDOFF             (load, CAS release; inline)
- *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
- *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
- *   wake and retry     take LOCKED if clear (n-1, and s-1 if it starves; clears WOKEN;
- *                      on 4+ CPUs a designated plain waiter first watches: see above);
- *                      else clear WOKEN unless designated (then sleep at most
- *                      GS__POLL_NS), and once it has waited over GS__STARVE_NS, become a
- *                      starver (s+1), look again (a handoff may be waiting for it) and sleep
- *                      with tag STARVER. A plain waiter sleeps at most until it is due to
- *                      become a starver, so none sleeps through starvation mode unpromoted
- *   unlock, normal     clear LOCKED; if n > 0 and !WOKEN: set WOKEN and wake the oldest
- *                      sleeper, starver or not
- *   unlock, starving   (starvers > 0, this unlock reads the clock, and the last handoff
- *                      was over a gap ago) set HANDOFF (LOCKED stays); wake one STARVER
- *   claim handoff      (a starver) clear HANDOFF and WOKEN, n-1, s-1
- *   time out           take the lock if it is free, or if HANDOFF and we starve (a timed-out
- *                      waiter never swallows a handoff); else n-1 (and s-1), clear WOKEN
+ * Spinning: an arriving thread spins GS__SPIN_LIMIT looks, backing off 1, 2, 4, ... up to
+ * GS__SPIN_BACKOFF PAUSEs between them, while nobody is queued, or behind a queue while
+ * spinning has been paying on this mutex's slot: a spin that got the lock raises a score
+ * (to 16), one that queued anyway lowers it by 2, and one arrival in 32 spins regardless,
+ * to notice when it would pay again. Only when the process may run on more than one CPU
+ * (gs__ncpu: the process's count, not the calling thread's). Threads waiting for QSPIN or
+ * a slot's lock (held for a few instructions) PAUSE, and yield after 64 looks, or at once
+ * on one CPU, so that a preempted holder gets to run.
  *
- * Each transition is one atomic read-modify-write, and an unlock decides whether to wake
- * from the value its own RMW replaced. After that RMW it only records the handoff time in
- * the global pacing table and calls gs__wake; neither touches the word: the next owner may
- * free the mutex at once (glibc BZ 13690).
+ * The watch (machines with GS__WATCH_MIN_CPUS or more CPUs): a woken head that finds the
+ * lock free first watches the word for GS__WATCH_PAUSES PAUSEs; if a running thread re-takes
+ * it meanwhile, the head gives its role up as if it had lost the race. Taking the lock in a
+ * running holder's unlock-to-relock gap moves the lock and its data to the waiter's CPU
+ * while the holder goes on running: on many cores a cache-line migration per acquisition
+ * (measured with the design before: mutex/short at 8 threads 3.2x on a 16-core Xeon). It is
+ * a delay, which the model lets any thread take between two steps.
  *
- * Spinning: an arriving thread spins a bounded number of times, backing off between looks
- * (GS__SPIN_BACKOFF), and only while the mutex is held with nobody registered (once threads
- * sleep, a newcomer spinning would only delay them) and the process may run on more than
- * one CPU (else the holder cannot run while we spin). That count is the process's, taken
- * at load time, not the calling thread's: a thread pinned to one CPU still waits for
- * holders on other CPUs (gs__ncpu). Letting a spinner also hold WOKEN, so that unlocks
- * leave the sleepers alone while it spins (Go does), and spinning while waiters sleep, was
- * measured and not kept: no gain at 8 to 128 threads on the dev VM, and 0.8-0.9x at 32
- * threads with local work.
+ * Verification: verify/mutex.pml models this protocol bit for bit (QSPIN sections, the
+ * records, timeouts; DUE and the inline quiet release with -DDUE), and make verify checks
+ * exclusion, the invariants above, no lost wake-up or deadlock with 3 threads, and that
+ * every lock call returns; seeded bugs must give counterexamples (docs/VERIFICATION.md).
  *
- * Limits: 65,535 registered waiters (an arriving thread beyond that polls every
- * millisecond without registering) and 4,095 starvers (a waiter beyond that waits on as a
- * plain waiter).
+ * Limits: none on the number of waiters (records are on the waiters' stacks).
  */
 
 
@@ -2717,29 +2708,31 @@ GS__HIDDEN bool gs__plain_rwmutex_rlock_timeout(gs_rwmutex *rw, int64_t timeout_
 
 enum {
     GS__LOCKED = 1u << 0,
-    GS__WOKEN = 1u << 1,
-    GS__HANDOFF = 1u << 2,
-    GS__STARVER_SHIFT = 4,
-    GS__STARVER = 1u << GS__STARVER_SHIFT,
-    GS__WAITER_SHIFT = 16,
-    GS__WAITER = 1u << GS__WAITER_SHIFT,
+    GS__DESIG = 1u << 1,
+    GS__QSPIN = 1u << 2,
+    GS__DUE = 1u << 3,
+    GS__WAITING = 1u << 16,
 };
-#define GS__WAITERS(s) ((s) >> GS__WAITER_SHIFT)
-#define GS__WAITERS_MAX 0xffffu
-#define GS__STARVERS(s) (((s) >> GS__STARVER_SHIFT) & 0xfffu)
-#define GS__STARVERS_MAX 0xfffu
 
 /* The inline paths in include/gosync/mutex.h, and GS__MUTEX_QUIET_RELEASE there, are
  * compiled into users' code with these bits (1u, 3u, 0xffffu): the layout of bits 0..15 is
- * part of the ABI. */
-_Static_assert(GS__LOCKED == 1 && GS__WOKEN == 2 && GS__HANDOFF == 4 && GS__STARVER_SHIFT == 4 &&
-                   GS__WAITER_SHIFT == 16,
+ * part of the ABI. Quiet release there means: held, and either nobody queued, or the head
+ * already woken (DESIG) and the queue's spinlock free. */
+_Static_assert(GS__LOCKED == 1 && GS__DESIG == 2 && (GS__QSPIN & 0xfffcu) == GS__QSPIN &&
+                   (GS__DUE & 0xfffcu) == GS__DUE && (GS__WAITING & 0xffffu) == 0,
                "the inline paths in include/gosync/mutex.h test bits 0..15");
 
-/* Wait tags: an unlock in starvation mode wakes a starver, one in normal mode a waiter. */
-enum { GS__TAG_WAITER = 1u << 0, GS__TAG_STARVER = 1u << 1 };
+/* A waiter's record: on its thread's stack, queued in its mutex's slot. */
+enum { GS__REC_WAIT = 0, GS__REC_WOKEN = 1, GS__REC_HANDED = 2 };
+struct gs__mrec {
+    uint32_t state; /* GS__REC_*: its thread sleeps on this word */
+    bool inq;       /* queued: under the mutex's QSPIN */
+    const gs_mutex *mu;
+    struct gs__mrec *next, *prev; /* the slot's list: under the slot's lock */
+    int64_t since;                /* when the thread first queued (CLOCK_MONOTONIC ns) */
+};
 
-/* A waiter blocked longer than this becomes a starver (Go: 1 ms). */
+/* A waiter blocked longer than this is owed a handoff (Go: 1 ms). */
 #ifndef GS__STARVE_NS
 #define GS__STARVE_NS 1000000
 #endif
@@ -2747,63 +2740,22 @@ enum { GS__TAG_WAITER = 1u << 0, GS__TAG_STARVER = 1u << 1 };
 #ifndef GS__HANDOFF_GAP_NS
 #define GS__HANDOFF_GAP_NS 100000
 #endif
-
-/* Reading CLOCK_MONOTONIC costs about as much as an uncontended lock+unlock (23 ns on the
- * dev VM, where a contended short lock/unlock iteration takes 25-30 ns), and under
- * sustained contention starvers are counted at almost every unlock: reading the clock at
- * every one of them halved the throughput at 32 and 128 threads (docs/PERFORMANCE.md). So
- * the unlocks that see starvers read it with a stride: every GS__CLOCK_EVERY-th one while
- * they come faster than one per GS__HANDOFF_GAP_NS / 64 (1.6 us) on average since the last
- * read, else every one. A handoff then comes at the first reading unlock past the gap:
- * at most GS__CLOCK_EVERY - 1 fast unlocks (about 11 us) late, and never late when unlocks
- * are slow (a greedy holder's: the starvation scenario). */
+/* Reading CLOCK_MONOTONIC costs about as much as an uncontended lock+unlock. The unlocks
+ * that see the queue read it one in GS__CLOCK_EVERY while they come faster than one per
+ * GS__HANDOFF_GAP_NS / 64 since the last read, else every one (see Fairness above). */
 #ifndef GS__CLOCK_EVERY
-#define GS__CLOCK_EVERY 8
+#define GS__CLOCK_EVERY 64
 #endif
-
-/* Pacing, by hashed mutex address: when the mutex last handed off, when an unlock last read
- * the clock, the unlocks since, and the stride. Relaxed: it only paces handoffs. One
- * mutex's entry is written only by its unlocks, before their release, so the mutex itself
- * orders them; a mutex sharing the entry only shifts which unlock reads the clock. One
- * cache line per entry: it is written at every unlock that sees starvers. */
-#define GS__HANDOFF_SLOTS 64
-static struct gs__pacing {
-    _Alignas(64) int64_t handoff_at;
-    int64_t checked_at;
-    uint32_t unlocks;
-    uint32_t stride;
-} gs__pacing[GS__HANDOFF_SLOTS];
-
-/* Counts an unlock that sees starvers; returns whether it reads the clock, into *now. */
-static bool gs__pacing_check(struct gs__pacing *p, int64_t *now) {
-    uint32_t n = gs__load_relaxed32(&p->unlocks) + 1;
-    if (n < gs__load_relaxed32(&p->stride)) {
-        gs__store_relaxed32(&p->unlocks, n);
-        return false;
-    }
-    *now = gs__now_ns();
-    int64_t since = *now - (int64_t)gs__load_relaxed64((uint64_t *)&p->checked_at);
-    bool fast = since < (int64_t)n * (GS__HANDOFF_GAP_NS / 64);
-    gs__store_relaxed32(&p->stride, fast ? GS__CLOCK_EVERY : 1);
-    gs__store_relaxed32(&p->unlocks, 0);
-    gs__store_relaxed64((uint64_t *)&p->checked_at, (uint64_t)*now);
-    return true;
-}
-
-static inline struct gs__pacing *gs__pacing_slot(const gs_mutex *mu) {
-    uintptr_t a = (uintptr_t)mu;
-    return &gs__pacing[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__HANDOFF_SLOTS];
-}
-/* How long the designated waiter sleeps before it looks at the word again (see Wake-ups
- * above). 50 us and 200 us measured alike; the first is the smaller idle gap when the lock
- * is freed while it sleeps. */
-#ifndef GS__POLL_NS
-#define GS__POLL_NS 50000
+/* Spinning before queueing (see Spinning above). */
+#ifndef GS__SPIN_LIMIT
+#define GS__SPIN_LIMIT 12
 #endif
-/* The watch (see above): its length, about 1.1 us on the Xeon and 1.6 us on the dev VM's
- * EPYC, long enough to cover a running holder's unlock-to-relock gap, and the least CPU
- * count at which it runs. The count is a variable only so that tests/test_mutex.c can run
- * its stress tests through the watch on a 2-CPU machine; nothing else writes it. */
+#ifndef GS__SPIN_BACKOFF
+#define GS__SPIN_BACKOFF 16
+#endif
+/* The watch (see above): its length, and the least CPU count at which it runs. The count is
+ * a variable only so that tests/test_mutex.c can run its stress tests through the watch on a
+ * 2-CPU machine; nothing else writes it. */
 #ifndef GS__WATCH_PAUSES
 #define GS__WATCH_PAUSES 64
 #endif
@@ -2812,162 +2764,314 @@ static inline struct gs__pacing *gs__pacing_slot(const gs_mutex *mu) {
 #endif
 int gs__mutex_watch_cpus = GS__WATCH_MIN_CPUS;
 
-/* Spinning before registering: GS__SPIN_LIMIT looks at the word, with 1, 2, 4, ... up to
- * GS__SPIN_BACKOFF PAUSEs between two looks (143 PAUSEs in all). Each look pulls the lock's
- * cache line away from the holder, whose next CAS must then fetch it back: backing off lets
- * a running holder keep the line for a run of acquisitions. Measured on a quiet 16-core Xeon
- * (docs/PERFORMANCE.md, "Spinning with backoff"): mutex/short at 2 threads 1.5-1.9x the
- * throughput of 100 looks one PAUSE apart, whether on 2 CPUs or 16, with the worst wait
- * still under 1 ms (the two threads' shares of acquisitions spread 0.3-1.7 over 0.1 s, was
- * 0.87-1.13; nsync's 0.6-1.4); 4 threads 1.4x; 8 to 128 threads and mutex/work unchanged.
- * Spinning longer without backoff (400 looks) gained nothing, and backing off further (up
- * to 64 PAUSEs, 703 in all) no more than this. */
-#ifndef GS__SPIN_LIMIT
-#define GS__SPIN_LIMIT 12
+/* The slot table, by hashed mutex address (see Queues above). The first cache line is
+ * written by the mutexes' queueing and unlocking threads, the second by arriving spinners. */
+#ifndef GS__MUTEX_SLOTS
+#define GS__MUTEX_SLOTS 128
 #endif
-#ifndef GS__SPIN_BACKOFF
-#define GS__SPIN_BACKOFF 16
-#endif
+static struct gs__mslot {
+    _Alignas(64) uint32_t lock;     /* the list's lock: a leaf, taken under a QSPIN */
+    struct gs__mrec *first, *last;  /* waiters of every mutex hashed here, in queueing order */
+    int64_t next_check;             /* pacing: no handoff is due before this time */
+    int64_t checked_at;             /* pacing: when an unlock last read the clock */
+    uint32_t unlocks;               /* pacing: unlocks that saw the queue since then */
+    uint32_t stride;                /* pacing: read the clock every stride-th of them */
+    _Alignas(64) uint32_t spin_score; /* spinning behind a queue has paid (see Spinning) */
+    uint32_t probe;                 /* arrivals, to spin one in 32 regardless */
+} gs__mslots[GS__MUTEX_SLOTS];
+
+static inline struct gs__mslot *gs__mslot_of(const gs_mutex *mu) {
+    uintptr_t a = (uintptr_t)mu;
+    return &gs__mslots[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__MUTEX_SLOTS];
+}
+
+/* Waiting for a word that another thread holds for a few instructions (QSPIN, a slot's
+ * lock): PAUSE, and yield the CPU after a while or at once on one CPU, so that a holder
+ * that was preempted gets to run (a pure spin could starve it forever under real-time
+ * priorities). */
+static inline void gs__mutex_spin_wait(int *n) {
+    if (++*n > 64 || gs__ncpu() == 1) {
+        *n = 0;
+        gs__yield();
+    } else {
+        gs__cpu_relax();
+    }
+}
+
+static void gs__mslot_lock(struct gs__mslot *s) {
+    int n = 0;
+    uint32_t z = 0;
+    while (!gs__cas_acquire32(&s->lock, &z, 1)) {
+        gs__mutex_spin_wait(&n);
+        z = 0;
+    }
+}
+
+static void gs__mslot_unlock(struct gs__mslot *s) { gs__store_release32(&s->lock, 0); }
+
+/* The queue of mu: its records in the slot's list. Called under mu's QSPIN, which alone
+ * changes mu's queue; the slot's lock guards the list, shared with the other mutexes that
+ * hash to the slot. */
+static struct gs__mrec *gs__mq_head_locked(struct gs__mslot *s, const gs_mutex *mu) {
+    struct gs__mrec *r = s->first;
+    while (r && r->mu != mu)
+        r = r->next;
+    return r;
+}
+
+static struct gs__mrec *gs__mq_head(struct gs__mslot *s, const gs_mutex *mu) {
+    gs__mslot_lock(s);
+    struct gs__mrec *r = gs__mq_head_locked(s, mu);
+    gs__mslot_unlock(s);
+    return r;
+}
+
+static void gs__mq_push(struct gs__mslot *s, struct gs__mrec *r) {
+    gs__mslot_lock(s);
+    r->inq = true;
+    r->next = NULL;
+    r->prev = s->last;
+    if (s->last)
+        s->last->next = r;
+    else
+        s->first = r;
+    s->last = r;
+    gs__mslot_unlock(s);
+}
+
+/* Takes r out; returns the head of r's mutex's queue after that (NULL: empty). */
+static struct gs__mrec *gs__mq_unlink(struct gs__mslot *s, struct gs__mrec *r) {
+    gs__mslot_lock(s);
+    r->inq = false;
+    struct gs__mrec *n = r->next;
+    if (r->prev)
+        r->prev->next = n;
+    else
+        s->first = n;
+    if (n)
+        n->prev = r->prev;
+    else
+        s->last = r->prev;
+    if (r->prev)
+        n = gs__mq_head_locked(s, r->mu);
+    else
+        while (n && n->mu != r->mu)
+            n = n->next;
+    gs__mslot_unlock(s);
+    return n;
+}
+
+/* Takes QSPIN; returns the word with QSPIN set. */
+static uint32_t gs__qspin_acquire(uint32_t *word) {
+    int n = 0;
+    for (;;) {
+        uint32_t w = gs__load_relaxed32(word);
+        if (!(w & GS__QSPIN) && gs__cas_acquire32(word, &w, w | GS__QSPIN))
+            return w | GS__QSPIN;
+        gs__mutex_spin_wait(&n);
+    }
+}
+
+/* Drops QSPIN, clearing WAITING and DUE if the queue is empty, clearing the bits in clear
+ * and setting those in set (LOCKED in set: take the lock if it is free), in one CAS loop:
+ * other threads change LOCKED meanwhile. Returns the word it replaced. */
+static uint32_t gs__qspin_release(uint32_t *word, bool empty, uint32_t clear, uint32_t set) {
+    uint32_t c = gs__load_relaxed32(word), n;
+    do {
+        n = (c & ~(GS__QSPIN | clear)) | set;
+        if (empty)
+            n &= ~(GS__WAITING | GS__DUE);
+    } while (!gs__cas_acq_rel32(word, &c, n));
+    return c;
+}
+
+/* Counts an unlock that sees the queue; returns whether a handoff may be due, with the
+ * clock in *now when it read it. Relaxed: the fields only pace handoffs, and a mutex that
+ * shares the slot only shifts which unlock reads the clock, or delays a handoff by at most
+ * GS__STARVE_NS (it may push next_check to its own head's due time). */
+static bool gs__mutex_due(struct gs__mslot *s, int64_t *now) {
+    uint32_t n = gs__load_relaxed32(&s->unlocks) + 1;
+    if (n < gs__load_relaxed32(&s->stride)) {
+        gs__store_relaxed32(&s->unlocks, n);
+        return false;
+    }
+    *now = gs__now_ns();
+    int64_t since = *now - (int64_t)gs__load_relaxed64((uint64_t *)&s->checked_at);
+    bool fast = since < (int64_t)n * (GS__HANDOFF_GAP_NS / 64);
+    gs__store_relaxed32(&s->stride, fast ? GS__CLOCK_EVERY : 1);
+    gs__store_relaxed32(&s->unlocks, 0);
+    gs__store_relaxed64((uint64_t *)&s->checked_at, (uint64_t)*now);
+    return *now >= (int64_t)gs__load_relaxed64((uint64_t *)&s->next_check);
+}
+
+/* The adaptive spin's score (see Spinning above). */
+static void gs__spin_paid(struct gs__mslot *s) {
+    uint32_t sc = gs__load_relaxed32(&s->spin_score);
+    if (sc < 16)
+        gs__store_relaxed32(&s->spin_score, sc + 1);
+}
+
+static void gs__spin_missed(struct gs__mslot *s) {
+    uint32_t sc = gs__load_relaxed32(&s->spin_score);
+    gs__store_relaxed32(&s->spin_score, sc > 2 ? sc - 2 : 0);
+}
+
+/* A queued waiter out of time leaves ("time out" above). desig: we hold the woken role as
+ * far as we have seen. Returns 0 if we left without the lock, 1 if we found the lock free
+ * and took it instead, 2 if a handoff popped our record first (the lock is ours once the
+ * record says HANDED). */
+static int gs__mutex_leave(uint32_t *word, struct gs__mslot *s, struct gs__mrec *me, bool desig) {
+    gs__qspin_acquire(word);
+    if (!me->inq) { /* a handoff popped us: HANDED is coming */
+        gs__qspin_release(word, false, 0, 0);
+        uint32_t st;
+        while ((st = gs__load_acquire32(&me->state)) != GS__REC_HANDED)
+            gs__wait(&me->state, st, GS__NO_DEADLINE, GS__TAG_ANY);
+        return 2;
+    }
+    bool d = desig || gs__load_relaxed32(&me->state) == GS__REC_WOKEN;
+    bool empty = gs__mq_unlink(s, me) == NULL;
+    uint32_t c = gs__qspin_release(word, empty, d ? GS__DESIG : 0u, GS__LOCKED);
+    return !(c & GS__LOCKED);
+}
 
 /* Waits for the lock until deadline_ns; returns whether it was acquired. */
 static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) {
     GS__PROFILE_WAIT(mu); /* contention profiling (src/profile.c) */
     uint32_t *word = &mu->state;
-    uint32_t old = gs__load_relaxed32(word);
+    struct gs__mslot *s = gs__mslot_of(mu);
+    struct gs__mrec me;
+    me.state = GS__REC_WAIT;
+    me.inq = false;
+    me.mu = mu;
+    me.next = me.prev = NULL;
+    me.since = 0;
+    const bool timed = deadline_ns != GS__NO_DEADLINE;
+    bool queued = false, desig = false, spin_ok = false, spun_behind = false;
+    int qspins = 0, delay = 1;
 
-    if (gs__ncpu() > 1) {
-        int delay = 1;
-        for (int i = 0; i < GS__SPIN_LIMIT && (old & ~GS__LOCKED) == 0; i++) {
-            if (old == 0) {
-                if (gs__cas_acquire32(word, &old, GS__LOCKED))
-                    return true;
+    for (int spins = 0;; spins++) {
+        uint32_t w = gs__load_relaxed32(word);
+        if (!(w & GS__LOCKED)) {
+            /* Take a free lock; the woken head ends its role with it. acquire: pairs with
+             * the release of the unlock that cleared LOCKED. */
+            if (!gs__cas_acquire32(word, &w, (w | GS__LOCKED) & ~(desig ? GS__DESIG : 0u)))
+                continue;
+            if (spun_behind)
+                gs__spin_paid(s);
+            if (queued) { /* we own the lock: take our record out */
+                gs__qspin_acquire(word);
+                bool empty = gs__mq_unlink(s, &me) == NULL;
+                gs__qspin_release(word, empty, 0, 0);
+            }
+            return true;
+        }
+        if (!queued) {
+            /* Spin: while nobody queues, or behind a queue while that has paid lately (and
+             * one arrival in 32 regardless). */
+            if (spins == 0)
+                spin_ok = gs__ncpu() > 1 &&
+                          (!(w & GS__WAITING) || gs__load_relaxed32(&s->spin_score) > 0 ||
+                           (gs__fetch_add_relaxed32(&s->probe, 1) & 31) == 0);
+            if (spins == GS__SPIN_LIMIT && spun_behind) {
+                gs__spin_missed(s);
+                spun_behind = false;
+            }
+            if (spin_ok && spins < GS__SPIN_LIMIT) {
+                if (w & GS__WAITING)
+                    spun_behind = true;
+                for (int k = 0; k < delay; k++)
+                    gs__cpu_relax();
+                if (delay < GS__SPIN_BACKOFF)
+                    delay <<= 1;
                 continue;
             }
-            for (int k = 0; k < delay; k++)
-                gs__cpu_relax();
-            if (delay < GS__SPIN_BACKOFF)
-                delay <<= 1;
-            old = gs__load_relaxed32(word);
-        }
-    }
-
-    /* Barge or register. */
-    bool timed_out = false;
-    for (;;) {
-        if (!(old & GS__LOCKED)) {
-            if (gs__cas_acquire32(word, &old, old | GS__LOCKED))
-                return true;
-            continue;
-        }
-        if (timed_out)
-            return false;
-        if (GS__WAITERS(old) == GS__WAITERS_MAX) {
-            /* No room to register: poll. Never woken (no unlock wakes this tag). */
-            int64_t until = gs__now_ns() + GS__STARVE_NS;
-            if (!gs__wait(word, old, until < deadline_ns ? until : deadline_ns, 0x80000000u) &&
-                gs__now_ns() >= deadline_ns)
-                timed_out = true;
-            old = gs__load_relaxed32(word);
-            continue;
-        }
-        if (gs__cas_relaxed32(word, &old, old + GS__WAITER)) {
-            old += GS__WAITER;
-            break;
-        }
-    }
-
-    const int64_t start = gs__now_ns();
-    bool starver = false, desig = false;
-    for (;;) {
-        if (!(old & GS__LOCKED) || ((old & GS__HANDOFF) && starver)) {
-            /* Take it: a free lock (normal mode), or a handoff (we starve). acquire: pairs
-             * with the release CAS of the unlock that cleared LOCKED or set HANDOFF. */
-            uint32_t next = ((old | GS__LOCKED) - GS__WAITER) & ~(GS__WOKEN | GS__HANDOFF);
-            if (starver)
-                next -= GS__STARVER;
-            if (gs__cas_acquire32(word, &old, next))
-                return true;
-            continue;
-        }
-        if (timed_out) {
-            uint32_t next = (old - GS__WAITER) & ~GS__WOKEN;
-            if (starver)
-                next -= GS__STARVER;
-            if (gs__cas_relaxed32(word, &old, next))
+            if (w & GS__QSPIN) {
+                gs__mutex_spin_wait(&qspins);
+                continue;
+            }
+            if (timed && gs__now_ns() >= deadline_ns)
                 return false;
-            continue;
-        }
-        /* Held: sleep, first clearing WOKEN unless we are the designated waiter (below),
-         * and becoming a starver once we have waited long enough. */
-        desig = desig && (old & GS__WOKEN);
-        uint32_t want = desig ? old : old & ~GS__WOKEN;
-        bool can_promote = !starver && GS__STARVERS(old) < GS__STARVERS_MAX;
-        bool promote = can_promote && gs__now_ns() - start >= GS__STARVE_NS;
-        if (promote)
-            want += GS__STARVER;
-        if (want != old) {
-            if (!gs__cas_relaxed32(word, &old, want))
+            /* Queue at the back: QSPIN and WAITING, the record, QSPIN dropped. */
+            if (!gs__cas_acquire32(word, &w, w | GS__QSPIN | GS__WAITING))
                 continue;
-            old = want;
-            if (promote) {
-                /* Look again before sleeping: a handoff may be pending, and it is ours to
-                 * claim now. (Sleeping on it could lose it: verify/FINDINGS.md F5.) */
-                starver = true;
-                continue;
+            if (!me.since)
+                me.since = gs__now_ns();
+            gs__store_relaxed32(&me.state, GS__REC_WAIT);
+            gs__mq_push(s, &me);
+            queued = true;
+            gs__qspin_release(word, false, 0, 0);
+        } else {
+            /* Woken, and the lock was taken again. */
+            if (timed && gs__now_ns() >= deadline_ns) {
+                int r = gs__mutex_leave(word, s, &me, desig);
+                if (r == 2)
+                    goto handed;
+                return r;
             }
+            /* Give the role up: the record first (a CAS that finds HANDED if a handoff
+             * came), then DESIG, while the lock is held and QSPIN free; if the lock is
+             * freed meanwhile, take it instead. acq_rel: orders the give-up before the next
+             * unlocker's WOKEN store. */
+            uint32_t st = GS__REC_WOKEN;
+            if (!gs__cas_acq_rel32(&me.state, &st, GS__REC_WAIT) && st == GS__REC_HANDED)
+                goto handed;
+            bool freed = false;
+            int n = 0;
+            uint32_t due = gs__now_ns() - me.since >= GS__STARVE_NS ? GS__DUE : 0u;
+            for (;;) {
+                uint32_t c = gs__load_relaxed32(word);
+                if (!(c & GS__LOCKED)) {
+                    freed = true;
+                    break;
+                }
+                if (c & GS__QSPIN) {
+                    gs__mutex_spin_wait(&n);
+                    continue;
+                }
+                /* DUE only with WAITING: a handoff that popped us may have emptied the
+                 * queue and cleared both (a DUE left on an empty queue would send every
+                 * later unlock to the library; verify/mutex.pml found it). */
+                if (gs__cas_relaxed32(word, &c, (c & ~GS__DESIG) | (c & GS__WAITING ? due : 0u))) {
+                    desig = false;
+                    break;
+                }
+            }
+            if (freed)
+                continue;
         }
-        /* A plain waiter wakes by itself when it is due to become a starver: unlocks in
-         * starvation mode wake only starvers, and a plain waiter that nothing woke could
-         * otherwise sleep through every handoff (verify/FINDINGS.md F6). */
-        int64_t until = deadline_ns;
-        if (can_promote && start + GS__STARVE_NS < until)
-            until = start + GS__STARVE_NS;
-        if (desig) {
-            int64_t poll = gs__now_ns() + GS__POLL_NS;
-            if (poll < until)
-                until = poll;
+        /* Asleep on the record until an unlock wakes us (the role) or hands us the lock. */
+        while (gs__load_acquire32(&me.state) == GS__REC_WAIT) {
+            if (timed && gs__now_ns() >= deadline_ns) {
+                int r = gs__mutex_leave(word, s, &me, desig); /* asleep: we hold no role */
+                if (r == 2)
+                    goto handed;
+                return r;
+            }
+            gs__wait(&me.state, GS__REC_WAIT, deadline_ns, GS__TAG_ANY);
         }
-        uint32_t slept_on = old;
-        bool returned;
-        for (;;) {
-            returned = gs__wait(word, old, until, starver ? GS__TAG_STARVER : GS__TAG_WAITER);
-            if (!returned || !desig)
-                break;
-            /* The designated waiter's poll: a word that differs from the one it slept on at
-             * most in LOCKED is the running holder's unlock and relock racing the futex's
-             * comparison (the word changes tens of millions of times a second), not an event
-             * for it. Sleep on until the poll is due. Looking at once instead took the lock
-             * in the holder's unlock-to-relock gap and moved the lock and its data to the
-             * other CPU: 2.7x the migrations (docs/PERFORMANCE.md, "Lock migrations"). Any
-             * other difference (WOKEN cleared, a handoff, a waiter gone) ends the poll. A
-             * change undone before we look (WOKEN cleared and set again by an unlock whose
-             * wake took us) is not seen: we may absorb that wake, but we still hold WOKEN
-             * and look by `until`, so the lock is idle at most GS__POLL_NS, as when it is
-             * freed while we sleep. The same holds for a holder's last unlock racing the
-             * comparison: it may now cost up to GS__POLL_NS before we take the lock. */
-            uint32_t cur = gs__load_relaxed32(word);
-            if (((cur ^ slept_on) & ~GS__LOCKED) != 0 || gs__now_ns() >= until)
-                break;
-            old = cur;
-        }
-        if (!returned && until == deadline_ns)
-            timed_out = true;
-        old = gs__load_relaxed32(word);
-        /* The designated waiter: WOKEN was set while we slept (an unlock woke a waiter,
-         * most likely us, the oldest sleeper), or we hold the role already and it is still
-         * set. It keeps WOKEN when it finds the lock re-taken, and polls. */
-        desig = (old & GS__WOKEN) && (desig || (returned && !(slept_on & GS__WOKEN)));
-        if (desig && !starver && !(old & GS__LOCKED) && gs__ncpu() >= gs__mutex_watch_cpus) {
-            /* The watch (see the top of the file): leave a free lock to a running holder
-             * that re-takes it within GS__WATCH_PAUSES; look every 8 PAUSEs. */
+        if (gs__load_acquire32(&me.state) == GS__REC_HANDED)
+            goto handed;
+        desig = true;
+        if (gs__ncpu() >= gs__mutex_watch_cpus) {
+            /* The watch: leave a free lock to a running holder that re-takes it within
+             * GS__WATCH_PAUSES; look every 8 PAUSEs. */
             for (int k = 1; k <= GS__WATCH_PAUSES; k++) {
                 gs__cpu_relax();
                 if ((k & 7) == 0 && (gs__load_relaxed32(word) & GS__LOCKED))
                     break;
             }
-            old = gs__load_relaxed32(word);
         }
     }
+handed:
+    /* The unlocker took our record out and left LOCKED set: the lock is ours. If we still
+     * hold the role it ends here (the unlocker ended it too if our record said WOKEN). */
+    if (desig) {
+        uint32_t c = gs__load_relaxed32(word);
+        while (!gs__cas_relaxed32(word, &c, c & ~GS__DESIG))
+            ;
+    }
+    return true;
 }
 
 void gs__mutex_lock_slow(gs_mutex *mu) { gs__mutex_lock_wait(mu, GS__NO_DEADLINE); }
@@ -2983,53 +3087,77 @@ bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns) {
 
 void gs__mutex_unlock_slow(gs_mutex *mu) {
     uint32_t *word = &mu->state;
-    struct gs__pacing *pacing = gs__pacing_slot(mu);
+    struct gs__mslot *s = gs__mslot_of(mu);
+    uint32_t w = gs__load_relaxed32(word);
+    if (!(w & GS__LOCKED))
+        gs__fatal("unlock of unlocked mutex");
     int64_t now = 0;
-    bool counted = false, check = false;
-    uint32_t old = gs__load_relaxed32(word);
-    uint32_t next, tag;
-    do {
-        if (!(old & GS__LOCKED) || (old & GS__HANDOFF))
+    bool due = (w & GS__WAITING) && gs__mutex_due(s, &now);
+    int n = 0;
+    for (;;) {
+        if (!(w & GS__LOCKED))
             gs__fatal("unlock of unlocked mutex");
-        bool hand_off = false;
-        if (GS__STARVERS(old) > 0) {
-            if (!counted) {
-                /* Once per call, before the release: this mutex's unlocks are ordered by it. */
-                counted = true;
-                check = gs__pacing_check(pacing, &now);
-            }
-            hand_off =
-                check && now - (int64_t)gs__load_relaxed64((uint64_t *)&pacing->handoff_at) >=
-                             GS__HANDOFF_GAP_NS;
+        if (!(w & GS__WAITING) || ((w & GS__DESIG) && !due)) {
+            /* Nobody to wake: nobody queued, or the head is awake and nothing is due. */
+            if (gs__cas_release32(word, &w, w & ~GS__LOCKED))
+                return;
+            continue;
         }
-        if (hand_off) {
-            /* Hand the lock to a starver: LOCKED stays set, so no arriving thread can take
-             * it, and only a starver claims HANDOFF. */
-            next = old | GS__HANDOFF;
-            tag = GS__TAG_STARVER;
-        } else {
-            next = old & ~GS__LOCKED;
-            /* One woken waiter is enough: it either takes the lock, or finds it re-taken by a
-             * barger whose own unlock will wake the next one. WOKEN set means one is already
-             * on its way. Either tag: between handoffs, starvers are woken like any waiter
-             * (the oldest sleeper first); waking only plain waiters could leave WOKEN set
-             * with nobody awake to clear it, and the starvers asleep on a free lock. */
-            tag = GS__WAITERS(old) > 0 && !(old & GS__WOKEN) ? GS__TAG_WAITER | GS__TAG_STARVER : 0;
-            if (tag)
-                next |= GS__WOKEN;
+        if (w & GS__QSPIN) {
+            gs__mutex_spin_wait(&n);
+            w = gs__load_relaxed32(word);
+            continue;
         }
-    } while (!gs__cas_release32(word, &old, next));
-    /* The word may belong to freed memory from here on; the pacing table is global, and
-     * gs__wake does not touch the word. */
-    if (next & GS__HANDOFF)
-        gs__store_relaxed64((uint64_t *)&pacing->handoff_at, (uint64_t)now);
-    if (tag)
-        gs__wake(word, 1, tag);
+        if (gs__cas_acquire32(word, &w, w | GS__QSPIN))
+            break;
+    }
+    /* Under QSPIN, the lock still held. WAITING was set with QSPIN free: the queue is not
+     * empty. DUE is re-decided whenever this unlock read the clock: set while the head has
+     * waited over GS__STARVE_NS and no handoff could be made yet (the gap), so that the
+     * unlocks until the handoff come here even while the head is awake (DESIG). */
+    struct gs__mrec *h = gs__mq_head(s, mu);
+    if (!now) { /* this unlock wakes or hands off, a system call: the clock costs little */
+        now = gs__now_ns();
+        due = now >= (int64_t)gs__load_relaxed64((uint64_t *)&s->next_check);
+    }
+    bool starving = now - h->since >= GS__STARVE_NS;
+    if (!starving)
+        gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)(h->since + GS__STARVE_NS));
+    if (starving && due) {
+        /* Hand the lock to the head: pop it, keep LOCKED set (no other thread can take the
+         * lock now), end its role if its record still says WOKEN (it may be giving the role
+         * up at this moment: then it clears DESIG itself, harmlessly, since no unlock can
+         * give the role to anyone while the lock is handed), drop QSPIN, and only then
+         * write the record HANDED: from that store on, the head may unlock and free the
+         * mutex, so after it we touch only the record's address, to wake it. DUE stays set
+         * if the next head is owed a handoff too. */
+        struct gs__mrec *next = gs__mq_unlink(s, h);
+        gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)(now + GS__HANDOFF_GAP_NS));
+        uint32_t clear = gs__load_relaxed32(&h->state) == GS__REC_WOKEN ? GS__DESIG : 0u;
+        bool next_due = next && now - next->since >= GS__STARVE_NS;
+        gs__qspin_release(word, next == NULL, clear | (next_due ? 0u : GS__DUE),
+                          next_due ? GS__DUE : 0u);
+        gs__store_release32(&h->state, GS__REC_HANDED);
+        gs__wake(&h->state, 1, GS__TAG_ANY);
+        return;
+    }
+    /* DUE: the head is owed a handoff, and the gap has not passed yet. */
+    uint32_t clear_due = starving ? 0u : GS__DUE, set_due = starving ? GS__DUE : 0u;
+    if (w & GS__DESIG) { /* only the handoff check brought us here: release both */
+        gs__qspin_release(word, false, GS__LOCKED | clear_due, set_due);
+        return;
+    }
+    /* Wake the head, which stays queued: DESIG first, then its record, then release QSPIN
+     * and LOCKED together. The record's address is all we use after that. */
+    gs__fetch_or_acquire32(word, GS__DESIG);
+    gs__store_release32(&h->state, GS__REC_WOKEN);
+    gs__qspin_release(word, false, GS__LOCKED | clear_due, set_due);
+    gs__wake(&h->state, 1, GS__TAG_ANY);
 }
 
 void(gs_mutex_lock)(gs_mutex *mu) {
-    /* Sets LOCKED: takes a free lock, barging past registered waiters, and changes nothing
-     * if it is held or handed off (include/gosync/mutex.h says why not a compare-and-swap). */
+    /* Sets LOCKED: takes a free lock, barging past queued waiters, and changes nothing if it
+     * is held or handed over (include/gosync/mutex.h says why not a compare-and-swap). */
     if (GS__UNLIKELY(gs__fetch_or_acquire32(&mu->state, GS__LOCKED) & GS__LOCKED))
         gs__mutex_lock_wait(mu, GS__NO_DEADLINE);
 }
@@ -3043,8 +3171,8 @@ void(gs_mutex_unlock)(gs_mutex *mu) {
 
 bool gs_mutex_trylock(gs_mutex *mu) {
     uint32_t old = gs__load_relaxed32(&mu->state);
-    /* In starvation mode LOCKED stays set: trylock fails, as Go's TryLock. A failed attempt
-     * reads with relaxed order: it synchronizes with nothing. */
+    /* A handed-over lock keeps LOCKED set: trylock fails, as Go's TryLock in starvation
+     * mode. A failed attempt reads with relaxed order: it synchronizes with nothing. */
     if (old & GS__LOCKED)
         return false;
     return gs__cas_acquire32(&mu->state, &old, old | GS__LOCKED);
@@ -3057,15 +3185,10 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
 }
 #undef GS__CLOCK_EVERY
 #undef GS__HANDOFF_GAP_NS
-#undef GS__HANDOFF_SLOTS
-#undef GS__POLL_NS
+#undef GS__MUTEX_SLOTS
 #undef GS__SPIN_BACKOFF
 #undef GS__SPIN_LIMIT
-#undef GS__STARVERS
-#undef GS__STARVERS_MAX
 #undef GS__STARVE_NS
-#undef GS__WAITERS
-#undef GS__WAITERS_MAX
 #undef GS__WATCH_MIN_CPUS
 #undef GS__WATCH_PAUSES
 

@@ -1,127 +1,118 @@
-/* src/mutex.c: gs_mutex, Go's sync.Mutex on one 32-bit futex word.
+/* src/mutex.c: gs_mutex, Go's sync.Mutex on one 32-bit word and a queue of waiter records.
  *
  * State word (gs_mutex.state):
  *
- *   bit  0      LOCKED    the mutex is held (or handed off and not yet claimed)
- *   bit  1      WOKEN     a registered waiter has been woken and will look at the word again
- *                         before sleeping; an unlock need not wake another one
- *   bit  2      HANDOFF   an unlock in starvation mode handed the lock over: LOCKED stays set
- *                         and the first starver to see HANDOFF owns the lock
- *   bits 4..15  starvers  registered waiters that have waited over GS__STARVE_NS (Go's
- *                         "starving" waiters); while there is one, the mutex is in
- *                         starvation mode
- *   bits 16..31 waiters   threads registered in the slow path (asleep or about to be),
- *                         starvers included
+ *   bit  0   LOCKED   the mutex is held, or handed to a queued waiter that has not run yet
+ *   bit  1   DESIG    the queue's head has been woken and will look at the word again (the
+ *                     "designated" waiter): an unlock need not wake anyone
+ *   bit  2   QSPIN    the queue's spinlock: its holder alone changes the mutex's queue and
+ *                     the records in it, and decides wake-ups and handoffs
+ *   bit  3   DUE      the head is owed a handoff: unlocks come to the library (below)
+ *   bit 16   WAITING  the queue is not empty
  *
- * Invariants the code relies on:
- *   HANDOFF  => LOCKED and starvers >= 1  (only a starver may claim it; a starver that times
- *                                          out while HANDOFF is set takes the lock instead
- *                                          of leaving)
- *   starvers <= waiters; WOKEN => waiters >= 1 (every CAS that removes a waiter clears WOKEN)
- *   A registered waiter sleeps on a word with WOKEN set only as the designated waiter, and
- *   then for at most GS__POLL_NS; any other clears WOKEN first. So while WOKEN is set, some
- *   registered waiter is running, is about to be woken by the unlock that set it, or looks
- *   at the word again within GS__POLL_NS; WOKEN can never stick and silence every later
- *   unlock.
+ * Waiters queue as records (struct gs__mrec) on their own stacks, oldest first, and each
+ * sleeps on its own record's word: WAIT (asleep, or about to be), WOKEN (an unlock made it
+ * the designated waiter), HANDED (an unlock handed it the lock). A record stays queued
+ * until its thread owns the lock or leaves (timeout), so the queue's order is the order in
+ * which the waiters first came, and the head is the oldest waiter, woken or not.
  *
- * Wake-ups: an unlock wakes a waiter only while WOKEN is clear, and sets it. The woken
- * waiter (the "designated" one) takes the lock if it is free; if a running thread re-took
- * it first, the designated waiter keeps WOKEN and sleeps GS__POLL_NS (50 us) before it looks
- * again, until it gets the lock (its claim clears WOKEN) or leaves. Before, it cleared WOKEN
- * and slept, so the next unlock woke another waiter: under contention nearly every unlock
- * paid a futex wake (1.7 M futex calls a second at 8 threads on 2 CPUs), and the woken
- * threads' failed attempts pulled the lock's cache line away from the running holder.
- * Keeping the role while polling lets a running thread use the lock at full speed while
- * one waiter checks 20,000 times a second at most; the price is up to GS__POLL_NS of idle
- * lock when it is freed while the designated waiter sleeps. Measured (docs/PERFORMANCE.md):
- * mutex/short at 8 / 32 / 128 threads 1.4-2x the throughput, the worst wait 16 -> 1.4-1.7
- * ms at 8 threads and 40 -> 4 ms at 32. Starvation mode is unchanged: handoffs wake a
- * starver whatever WOKEN says. The poll sleeps through the running holder's own unlocks and
- * relocks: a wait that returns early on a word that changed only in LOCKED is waited again
- * (the loop after gs__wait below; docs/PERFORMANCE.md, "Lock migrations").
+ * Queues: gs_mutex is one word, so the queues live in a global table of slots, by hashed
+ * address (GS__MUTEX_SLOTS). A slot's list holds the records of every mutex hashed to it,
+ * in queueing order; mu's queue is its records in that list. Only the holder of mu's QSPIN
+ * changes mu's queue; the slot's own lock (a leaf, taken only under some QSPIN, held for a
+ * few list operations) guards the list against the other mutexes of the slot. So the
+ * protocol is that of one queue per mutex, under QSPIN, and the slot table is the data
+ * structure below it. Each slot also holds the handoff pacing of its mutexes and the
+ * adaptive spin's score; a mutex sharing a slot shifts those, never the protocol.
  *
- * The watch (machines with GS__WATCH_MIN_CPUS or more CPUs): a designated waiter that is
- * not a starver and finds the lock free does not take it at once. It watches the word for
- * GS__WATCH_PAUSES PAUSEs; if a running thread re-takes the lock meanwhile (the unlock that
- * woke us was a running holder's unlock-to-relock gap), it keeps WOKEN and goes back to its
- * poll; if the lock is still free, it takes it. Taking it in the gap moves the lock, and the
- * data it guards, to the waiter's CPU while the holder goes on running on its own: on many
- * cores that is a cache-line migration per acquisition, and the lock runs at the speed of
- * those. Measured on a quiet 16-core Xeon (docs/PERFORMANCE.md, "2026-11-26, last: the
- * matrix on a lent 16-core machine, and the watch"): mutex/short at 8 threads 3.2x the
- * throughput (11.6-12.0 against 3.6-3.8 M/s; nsync 5.6-6.1), at 32 threads 1.2-1.5x;
- * mutex/work 1.8x at 8 threads, equal at 32; worst waits 1.1-1.9 ms. On 2 CPUs it is a
- * trade: mutex/short gains 9-24% at 8 threads, but on the dev VM it lost 10% at 32 threads
- * and 8% at 128, and mutex/work 14% at 128 (on the Xeon's 2 CPUs, 8% at 32), because
- * waiters left waiting longer become starvers and each handoff to a sleeping starver costs
- * a context switch where no CPU is idle. So it is off below GS__WATCH_MIN_CPUS. The watch
- * only reads the word: no transition is added, and its wait is one of the delays the
- * model (verify/mutex.pml) already lets any thread take between two steps. A starver never
- * watches: the lock it finds free is the one it is owed.
+ * Invariants the code relies on (the model checks them, see Verification below):
+ *   QSPIN clear => WAITING says whether the queue is non-empty, and DESIG whether exactly
+ *                  one queued thread holds the woken role
+ *   a record is written only under QSPIN, or by its own thread (giving up its role), and a
+ *   thread returns from a wait only when its record is out of the queue
+ *   a handed lock keeps LOCKED set from the unlock until its new owner unlocks it
+ *
+ * Transitions (each one atomic read-modify-write of the word; decisions from the value
+ * the RMW replaced):
+ *   lock fast path    set LOCKED (fetch-or, acquire; inline): takes a free lock, barging
+ *                     past queued waiters; changes nothing if held or handed
+ *   unlock fast path  LOCKED -> !LOCKED when held and (nobody queued, or DESIG and no
+ *                     QSPIN or DUE) (load, CAS release; inline: GS__MUTEX_QUIET_RELEASE)
+ *   queue             held, !QSPIN: set QSPIN and WAITING; push the record (WAIT) at the
+ *                     back; drop QSPIN; sleep on the record
+ *   take              !LOCKED: set LOCKED (clearing DESIG if we hold the role); a queued
+ *                     thread then takes QSPIN and unlinks its record
+ *   give up the role  woken, and the lock was re-taken: CAS the record WOKEN -> WAIT
+ *                     (finding HANDED: the lock is ours), then clear DESIG while the lock is
+ *                     held and QSPIN free (setting DUE if we have waited over
+ *                     GS__STARVE_NS), or take the lock if it was freed; sleep again, still
+ *                     the head (nsync's rule: the next unlock wakes it again)
+ *   unlock, library   nobody queued, or DESIG and no handoff due: clear LOCKED. Else take
+ *                     QSPIN (LOCKED still held) and, if the head has waited over
+ *                     GS__STARVE_NS and the last handoff of this mutex was over
+ *                     GS__HANDOFF_GAP_NS ago: hand off (below). Else, DESIG set: release
+ *                     both; else set DESIG, write the head's record WOKEN, clear QSPIN and
+ *                     LOCKED in one CAS, wake the head. DUE is set if the head starves and
+ *                     the gap holds the handoff back, cleared when the head does not starve
+ *   hand off          pop the head; clear DESIG if its record still says WOKEN; drop QSPIN
+ *                     with LOCKED still set (no arriving thread can take the lock); then
+ *                     store HANDED in the record (release) and wake it
+ *   time out          take QSPIN, held lock or not. Popped by a handoff: wait for HANDED,
+ *                     own the lock. Else unlink the record, clear DESIG if the role is ours
+ *                     (held, or our record says WOKEN), take the lock if it is free (so that
+ *                     no free lock is left with sleepers and nobody to wake them), and drop
+ *                     QSPIN, in one CAS
+ *
+ * After the RMW that releases the lock (or drops QSPIN of a handed one), an unlock touches
+ * only the record's address, to wake it, and the global slot: the next owner may free the
+ * mutex at once (glibc BZ 13690), and the woken thread may return and reuse its stack (a
+ * wake on a reused address is a spurious wake-up, which every wait here re-checks).
+ *
+ * Why a queue (docs/PERFORMANCE.md, "2026-11-27" and "2026-11-28"): the design before kept
+ * only counts in the word, and a futex cannot wake a chosen thread, so a handoff went to
+ * whichever starver claimed it first (verify/FINDINGS.md F7) and each one cost a wake-up
+ * of a thread that could lose the race. A record names the thread a handoff serves: the
+ * head, oldest first, and nobody else can take it. Under contention the woken head usually
+ * finds the lock re-taken by a running thread and sleeps again (the lock keeps its
+ * throughput); the unlocks in between are quiet, in the caller's inline code.
  *
  * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
- * any unlock that does not hand off. A waiter that has waited over GS__STARVE_NS registers
- * as a starver and sleeps with its own tag; while there are starvers, an unlock at least
- * GS__HANDOFF_GAP_NS after this mutex's last handoff hands the lock to one of them, and only
- * a starver can take it: not an arriving thread (LOCKED stays set), and not
- * a plain waiter that happens to be awake. (Go hands off to the head of its queue; a futex
- * cannot requeue a thread at the head, and letting any awake waiter claim the handoff let a
- * sleeping starver lose every round: verify/FINDINGS.md F1.) Starvers are not ordered among
- * themselves: the first to claim gets it, so a woken starver can lose a handoff to another
- * starver that is awake at that moment (F7, open; the model shows it can happen every round
- * with 3 threads, in real time it needs the same coincidence each time). A handoff costs
- * a wake-up and a context switch, and under sustained contention every waiter ends up
- * starving, so handing off at every unlock would run the lock at the speed of context
- * switches (Go's collapse, golang/go#33747). So handoffs from one mutex are at least
- * GS__HANDOFF_GAP_NS apart; the unlocks in between are normal ones, so running threads keep
- * the lock busy while the starvers are served one per gap, the longest asleep first (the
- * futex wakes its sleepers in order), races aside (F7). The time of each mutex's last
- * handoff lives in a small global table hashed by address (gs_mutex is one word); a
- * collision only spaces two mutexes' handoffs. Reading the clock costs as much as a whole
- * uncontended lock+unlock, so while a mutex's unlocks that see starvers come fast, only one
- * in GS__CLOCK_EVERY (8) of them reads it (the stride lives in the same table entry): the
- * handoff comes at the first reading unlock past the gap, at most 7 fast unlocks late.
+ * any unlock that does not hand off. Once the head has waited over GS__STARVE_NS (Go's
+ * starvation threshold, 1 ms), an unlock hands it the lock, at most one handoff per
+ * GS__HANDOFF_GAP_NS (100 us) per mutex: a handoff costs a wake-up and a context switch
+ * (the lock is idle until the new owner runs), and handing off at every unlock would run
+ * the lock at the speed of context switches (Go's collapse, golang/go#33747). DUE makes the
+ * unlocks between two handoffs come to the library while a head is owed one: without it,
+ * an unlock that finds the head already woken releases inline and never looks at the
+ * clock, and the head is served only when it wakes, loses, and gives the role up
+ * (measured: worst waits 12-24 ms at 8 and 32 threads, against 2-10 ms with DUE). Reading
+ * the clock costs about as much as an uncontended lock+unlock, so the unlocks that come to
+ * the library only to check read it one in GS__CLOCK_EVERY while they come fast; an
+ * unlock that wakes or hands off (a system call) always reads it.
  *
- * Transitions:
- *   lock fast path     set LOCKED (fetch-or, acquire; inline): takes a free lock (a barge
- *                      if waiters are registered); no change if held or handed off
- *   unlock fast path   LOCKED -> !LOCKED when no waiter needs waking (waiters == 0, or WOKEN)
- *                      and no starver or HANDOFF             (load, CAS release; inline)
- *   barge (normal)     !LOCKED -> LOCKED                     (any thread, even with waiters)
- *   register           LOCKED, n -> n+1                      (then sleep on the word, tag WAITER)
- *   wake and retry     take LOCKED if clear (n-1, and s-1 if it starves; clears WOKEN;
- *                      on 4+ CPUs a designated plain waiter first watches: see above);
- *                      else clear WOKEN unless designated (then sleep at most
- *                      GS__POLL_NS), and once it has waited over GS__STARVE_NS, become a
- *                      starver (s+1), look again (a handoff may be waiting for it) and sleep
- *                      with tag STARVER. A plain waiter sleeps at most until it is due to
- *                      become a starver, so none sleeps through starvation mode unpromoted
- *   unlock, normal     clear LOCKED; if n > 0 and !WOKEN: set WOKEN and wake the oldest
- *                      sleeper, starver or not
- *   unlock, starving   (starvers > 0, this unlock reads the clock, and the last handoff
- *                      was over a gap ago) set HANDOFF (LOCKED stays); wake one STARVER
- *   claim handoff      (a starver) clear HANDOFF and WOKEN, n-1, s-1
- *   time out           take the lock if it is free, or if HANDOFF and we starve (a timed-out
- *                      waiter never swallows a handoff); else n-1 (and s-1), clear WOKEN
+ * Spinning: an arriving thread spins GS__SPIN_LIMIT looks, backing off 1, 2, 4, ... up to
+ * GS__SPIN_BACKOFF PAUSEs between them, while nobody is queued, or behind a queue while
+ * spinning has been paying on this mutex's slot: a spin that got the lock raises a score
+ * (to 16), one that queued anyway lowers it by 2, and one arrival in 32 spins regardless,
+ * to notice when it would pay again. Only when the process may run on more than one CPU
+ * (gs__ncpu: the process's count, not the calling thread's). Threads waiting for QSPIN or
+ * a slot's lock (held for a few instructions) PAUSE, and yield after 64 looks, or at once
+ * on one CPU, so that a preempted holder gets to run.
  *
- * Each transition is one atomic read-modify-write, and an unlock decides whether to wake
- * from the value its own RMW replaced. After that RMW it only records the handoff time in
- * the global pacing table and calls gs__wake; neither touches the word: the next owner may
- * free the mutex at once (glibc BZ 13690).
+ * The watch (machines with GS__WATCH_MIN_CPUS or more CPUs): a woken head that finds the
+ * lock free first watches the word for GS__WATCH_PAUSES PAUSEs; if a running thread re-takes
+ * it meanwhile, the head gives its role up as if it had lost the race. Taking the lock in a
+ * running holder's unlock-to-relock gap moves the lock and its data to the waiter's CPU
+ * while the holder goes on running: on many cores a cache-line migration per acquisition
+ * (measured with the design before: mutex/short at 8 threads 3.2x on a 16-core Xeon). It is
+ * a delay, which the model lets any thread take between two steps.
  *
- * Spinning: an arriving thread spins a bounded number of times, backing off between looks
- * (GS__SPIN_BACKOFF), and only while the mutex is held with nobody registered (once threads
- * sleep, a newcomer spinning would only delay them) and the process may run on more than
- * one CPU (else the holder cannot run while we spin). That count is the process's, taken
- * at load time, not the calling thread's: a thread pinned to one CPU still waits for
- * holders on other CPUs (gs__ncpu). Letting a spinner also hold WOKEN, so that unlocks
- * leave the sleepers alone while it spins (Go does), and spinning while waiters sleep, was
- * measured and not kept: no gain at 8 to 128 threads on the dev VM, and 0.8-0.9x at 32
- * threads with local work.
+ * Verification: verify/mutex.pml models this protocol bit for bit (QSPIN sections, the
+ * records, timeouts; DUE and the inline quiet release with -DDUE), and make verify checks
+ * exclusion, the invariants above, no lost wake-up or deadlock with 3 threads, and that
+ * every lock call returns; seeded bugs must give counterexamples (docs/VERIFICATION.md).
  *
- * Limits: 65,535 registered waiters (an arriving thread beyond that polls every
- * millisecond without registering) and 4,095 starvers (a waiter beyond that waits on as a
- * plain waiter).
+ * Limits: none on the number of waiters (records are on the waiters' stacks).
  */
 #include <gosync/mutex.h>
 
@@ -345,7 +336,7 @@ static void gs__spin_missed(struct gs__mslot *s) {
     gs__store_relaxed32(&s->spin_score, sc > 2 ? sc - 2 : 0);
 }
 
-/* A queued waiter out of time leaves (see Timeouts above). desig: we hold the woken role as
+/* A queued waiter out of time leaves ("time out" above). desig: we hold the woken role as
  * far as we have seen. Returns 0 if we left without the lock, 1 if we found the lock free
  * and took it instead, 2 if a handoff popped our record first (the lock is ours once the
  * record says HANDED). */
@@ -458,7 +449,10 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
                     gs__mutex_spin_wait(&n);
                     continue;
                 }
-                if (gs__cas_relaxed32(word, &c, (c & ~GS__DESIG) | due)) {
+                /* DUE only with WAITING: a handoff that popped us may have emptied the
+                 * queue and cleared both (a DUE left on an empty queue would send every
+                 * later unlock to the library; verify/mutex.pml found it). */
+                if (gs__cas_relaxed32(word, &c, (c & ~GS__DESIG) | (c & GS__WAITING ? due : 0u))) {
                     desig = false;
                     break;
                 }

@@ -120,41 +120,32 @@ RLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY=0"
 
 echo "verify: SPIN models ($(spin -V | head -1)); $( [ $full = 1 ] && echo full || echo default) set"
 
-# ---- default set (CI): about 3 minutes on 2 cores ----
-# gs_mutex as in main since f0a0d83 (verify/mutex.pml; BUG_F5/BUG_F6 put back a34920d's code)
-run mutex-safety mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
-    "$SAFE" "" pass "3 threads x 1 op (lock/timed/try), spurious wake, any wake order: exclusion, invariants, only starvers claim, no lost wake-up/deadlock, word 0 at end"
-run mutex-safety-3x2 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0" \
-    "$SAFE" "" pass "3 threads x 2 ops (lock/timed): as mutex-safety, and F5's deadlock is gone"
-run mutex-F5 mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0 -DBUG_F5" \
-    "$SAFE" "" violation "FINDINGS F5 (a34920d): a waiter that becomes a starver while HANDOFF is set sleeps on it (ABA): deadlock"
-run_bg mutex-nolostwake-3 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=1" "$LIVE" "-m40000000 -a -f -N nolostwake" pass \
-    "3 threads forever, weak fairness, time passes (a handoff after a normal unlock that saw starvers): no thread sleeps forever while the others go on (F6 fixed)"
-run mutex-promoted-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DSTARVE_AFTER=2" "$LIVE" "-a -f -N promoted" pass \
-    "2 threads forever, weak fairness, time passes (STARVE_AFTER=2): no waiter stays a plain waiter forever"
-run mutex-F8 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" violation \
-    "FINDINGS F8 (by design): without time passing, a polling designated waiter that always loses keeps WOKEN, and a starver sleeps on"
-run mutex-F6 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DBUG_F6" "$LIVE" "-a -f -N nolostwake" violation \
-    "FINDINGS F6 (a34920d): while handoffs go on, a plain waiter asleep is never woken"
-run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" pass \
-    "2 threads forever, a clock (runnable threads run within 0.5 ms), handoffs up to 7 unlocks late: every untimed lock returns"
-run mutex-F7 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" violation \
-    "FINDINGS F7 (open, by design): 3 threads, the same clock: a woken starver can lose every handoff race"
-run mutex-mutant-swallow mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
-    "$SAFE" "" violation "seeded bug: a timed-out starver leaves although HANDOFF is set"
-run mutex-mutant-lost-wake mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
-    "$SAFE" "" violation "seeded bug: a normal unlock wakes plain waiters only"
-run mutex-mutant-no-poll mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_NO_POLL" \
-    "$SAFE" "" violation "seeded bug: the designated waiter keeps WOKEN but sleeps without its poll timeout"
-# gs_mutex before a34920d (verify/mutex_v1.pml): F1, and seeded bugs that the checks must see
-run mutex-v1-safety mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
-    "$SAFE" "" pass "previous design, 3 threads x 1 op"
-run mutex-v1-starvation-3 mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" violation \
-    "FINDINGS F1 (previous design): with 3 threads a starving waiter can lose every handoff"
-run mutex-v1-mutant-lost-wake mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
-    "$SAFE" "" violation "seeded bug: unlock does not wake a lone waiter"
-run mutex-v1-mutant-swallow mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
-    "$SAFE" "" violation "seeded bug: a timed-out waiter leaves during a handoff"
+# ---- default set (CI) ----
+# gs_mutex (verify/mutex.pml: src/mutex.c, the queue of waiter records, with QDUE and the
+# inline quiet release)
+QLIVE="-DITERS=0 -DLIVE -DFORCE_AFTER=1"
+run_bg mutex-safety-3x2 mutex.pml "-DNTHREADS=3 -DITERS=2" "$SAFE" "" pass \
+    "3 threads x 2 ops: exclusion, queue/role invariants, handoffs keep QLOCKED, no lost wake-up/deadlock, word 0 at end"
+run mutex-safety-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1" "$SAFE" "" pass \
+    "3 threads x 1 op: as mutex-safety-3x2"
+run mutex-safety-2x4 mutex.pml "-DNTHREADS=2 -DITERS=4" "$SAFE" "" pass \
+    "2 threads x 4 ops: as mutex-safety-3x2"
+run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
+    "2 threads forever, weak fairness, time passes (a handoff after an unlock under QSPIN that handed nothing), QDUE set any way: every lock returns"
+run mutex-timeouts-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMEOUTS" "$SAFE" "" pass \
+    "with timeouts (any call may have a deadline; a waiter may time out asleep, woken, or before queueing): as mutex-safety-3x2"
+run mutex-mutant-keep-desig mutex.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_KEEP_DESIG" "$SAFE" "" violation \
+    "seeded bug: the woken waiter keeps QDESIG when it sleeps again"
+run mutex-mutant-hand-unlocked mutex.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_HAND_UNLOCKED" "$SAFE" "" violation \
+    "seeded bug: a handoff clears QLOCKED (store unlocked and wake)"
+run mutex-mutant-woken-late mutex.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_WOKEN_LATE" "$SAFE" "" violation \
+    "seeded bug: the wake writes the head's record after releasing QSPIN and QLOCKED"
+run mutex-mutant-due-empty mutex.pml "-DNTHREADS=3 -DITERS=1 -DMUTANT_DUE_EMPTY" "$SAFE" "" violation \
+    "seeded bug: giving the role up sets QDUE on a queue that a handoff just emptied"
+run mutex-mutant-leave-keep-desig mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_KEEP_DESIG" "$SAFE" "" violation \
+    "seeded bug: a waiter that times out with the woken role leaves QDESIG set"
+run mutex-mutant-leave-no-take mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_NO_TAKE" "$SAFE" "" violation \
+    "seeded bug: a waiter that times out leaves a free lock it was woken to take"
 run rwmutex-safety-1r2w rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 -DITERS=1" "$SAFE" "" pass \
     "1 reader + 2 writers x 1 op (blocking/timed/try), spurious wake, any wake order: exclusion, no lost wake-up/deadlock, word free at end"
 run rwmutex-safety-2r1w rwmutex.pml "-DNREADERS=2 -DNWRITERS=1 -DITERS=1" "$SAFE" "" pass \
@@ -170,29 +161,6 @@ run rwmutex-writer-rtimed rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DWTIMED
 run rwmutex-F3 rwmutex.pml "-DNREADERS=1 -DNWRITERS=2 $RLIVE -DBUG_F3" "$LIVE" "-a -f -N writer" violation \
     "FINDINGS F3 (rlock before a34920d): a reader that times out and retries keeps an announced writer out"
 
-# ---- the waiter-queue prototype (bench/scratch/qmu.h; not gosync code, docs/PERFORMANCE.md
-# "2026-11-27"): the protocol a redesign of gs_mutex would start from ----
-QLIVE="-DITERS=0 -DLIVE -DFORCE_AFTER=1"
-run qmu-safety-3x1 qmu.pml "-DNTHREADS=3 -DITERS=1" "$SAFE" "" pass \
-    "prototype, 3 threads x 1 op: exclusion, queue/role invariants, handoffs keep QLOCKED, no lost wake-up/deadlock, word 0 at end"
-run qmu-safety-2x4 qmu.pml "-DNTHREADS=2 -DITERS=4" "$SAFE" "" pass \
-    "prototype, 2 threads x 4 ops: as qmu-safety-3x1"
-run qmu-starvation-2 qmu.pml "-DNTHREADS=2 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
-    "prototype, 2 threads forever, weak fairness, time passes (a handoff after an unlock that handed nothing): every lock returns"
-run qmu-mutant-keep-desig qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_KEEP_DESIG" "$SAFE" "" violation \
-    "seeded bug: the woken waiter keeps QDESIG when it sleeps again"
-run qmu-mutant-hand-unlocked qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_HAND_UNLOCKED" "$SAFE" "" violation \
-    "seeded bug: a handoff clears QLOCKED (store unlocked and wake)"
-run qmu-mutant-woken-late qmu.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_WOKEN_LATE" "$SAFE" "" violation \
-    "seeded bug: the wake writes the head's record after releasing QSPIN and QLOCKED"
-run qmu-timeouts-3x1 qmu.pml "-DNTHREADS=3 -DITERS=1 -DTIMEOUTS" "$SAFE" "" pass \
-    "prototype with timeouts (any call may have a deadline; a waiter may time out asleep, woken, or before queueing): as qmu-safety-3x1"
-run qmu-mutant-leave-keep-desig qmu.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_KEEP_DESIG" "$SAFE" "" violation \
-    "seeded bug: a waiter that times out with the woken role leaves QDESIG set"
-run qmu-mutant-leave-no-take qmu.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_NO_TAKE" "$SAFE" "" violation \
-    "seeded bug: a waiter that times out leaves a free lock it was woken to take"
-run qmu-v1-starvation-3 qmu_v1.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" violation \
-    "the prototype's first version: a woken waiter out of the queue can miss every handoff"
 
 # ---- gs_once, gs_waitgroup (main's src/once.c, src/waitgroup.c) ----
 run once-3 once.pml "-DNTHREADS=3" "$SAFE" "" pass \
@@ -213,16 +181,16 @@ if [ "$full" = 1 ]; then
     done
     run waitgroup-3x3 waitgroup.pml "-DNWORKERS=3 -DNWAITERS=3 -DROUNDS=2" "$SAFE" "" pass \
         "3 workers, 3 waiters (one timed), 2 rounds"
-    run mutex-nolostwake-3-gap2 mutex.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=2" "$LIVE" "-m60000000 -a -f -N nolostwake" pass \
-        "as mutex-nolostwake-3, a handoff only after 2 normal unlocks that saw starvers"
-    # mutex-safety-4x1 (4 threads x 1 op of lock/timed/try, spurious wake) held at 135 M
+    run mutex-v2-nolostwake-3-gap2 mutex_v2.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=2" "$LIVE" "-m60000000 -a -f -N nolostwake" pass \
+        "as mutex-v2-nolostwake-3, a handoff only after 2 normal unlocks that saw starvers"
+    # mutex-v2-safety-4x1 (4 threads x 1 op of lock/timed/try, spurious wake) held at 135 M
     # states before the designated waiter's re-wait (2026-11-26 evening); with it, it stopped
     # at the 16 GB cap after 328 M states with 0 errors (docs/VERIFICATION.md), so it is not
     # run. Run it by hand with GS_VERIFY_MEMLIM on a larger machine:
-    #   run mutex-safety-4x1 mutex.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" "$SAFE" "" pass
-    # mutex-promoted-3 (the same with 3 threads) is not run since the polling designated
+    #   run mutex-v2-safety-4x1 mutex_v2.pml "-DNTHREADS=4 -DITERS=1 -DTIMED_THREADS=2 -DTRY_THREADS=1 -DSPURIOUS=1" "$SAFE" "" pass
+    # mutex-v2-promoted-3 (the same with 3 threads) is not run since the polling designated
     # waiter (2026-11-26): it held at 38.7 M states before; now it outgrows this machine
-    # (stopped with 0 errors; docs/VERIFICATION.md). mutex-promoted-2 runs in the default set.
+    # (stopped with 0 errors; docs/VERIFICATION.md). mutex-v2-promoted-2 runs above.
     run mutex-v1-safety-3x2 mutex_v1.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
         "$SAFE" "" pass "previous design, 3 threads x 2 ops"
     run mutex-v1-nolostwake mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" pass \
@@ -236,23 +204,66 @@ if [ "$full" = 1 ]; then
     # rwmutex-writer-all-timed (readers and writers both timed, ltl writer) is not run: it
     # needs more than 8 GB and a search depth over 10 M (90 M states stored, 0 errors, when
     # it stopped; docs/VERIFICATION.md).
-    # 3 x 2 is the configuration that caught the drafts' errors (docs/VERIFICATION.md);
-    # 3 minutes, so not in the default set that CI runs.
-    run qmu-safety qmu.pml "-DNTHREADS=3 -DITERS=2" "$SAFE" "" pass \
-        "prototype, 3 threads x 2 ops: as qmu-safety-3x1"
-    run qmu-timeouts-2x3 qmu.pml "-DNTHREADS=2 -DITERS=3 -DTIMEOUTS" "$SAFE" "" pass \
-        "prototype with timeouts, 2 threads x 3 ops: as qmu-timeouts-3x1"
-    run qmu-timeouts-starvation-2 qmu.pml "-DNTHREADS=2 $QLIVE -DTIMEOUTS" "$LIVE" "-a -f -N starvation" pass \
-        "prototype with timeouts, 2 threads forever: every lock call returns (acquired or timed out)"
     # 3 threads x 2 calls with timeouts does not fit: with deadlines on every thread's calls,
-    # 337 M states and 0 errors when it reached 16 GB (1010 s); with them on one thread's
-    # (-DTIMED_MASK=1), still growing at 8.5 GB. Two threads, more calls:
-    run qmu-timeouts qmu.pml "-DNTHREADS=2 -DITERS=5 -DTIMEOUTS" "$SAFE" "" pass \
-        "prototype with timeouts, 2 threads x 5 ops: as qmu-timeouts-3x1 (about 3 minutes)"
-    run qmu-starvation-3 qmu.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
-        "prototype, 3 threads forever, as qmu-starvation-2 (about 11 minutes, 6 GB)"
-    run mutex-F1-try mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
+    # 337 M states and 0 errors when it reached 16 GB (1010 s, the prototype's model); with
+    # them on one thread's (-DTIMED_MASK=1), still growing at 8.5 GB. Two threads, more calls
+    # below.
+    run mutex-v1-F1-try mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DTRY_F1" "$LIVE" "-a -f -N starvation" violation \
         "FINDINGS F1: keeping STARVING until the queue drains is not enough"
+    # gs_mutex, larger configurations
+    run mutex-timeouts-2x3 mutex.pml "-DNTHREADS=2 -DITERS=3 -DTIMEOUTS" "$SAFE" "" pass \
+        "with timeouts, 2 threads x 3 ops: as mutex-timeouts-3x1"
+    run mutex-timeouts-starvation-2 mutex.pml "-DNTHREADS=2 $QLIVE -DTIMEOUTS" "$LIVE" "-a -f -N starvation" pass \
+        "with timeouts, 2 threads forever: every lock call returns (acquired or timed out)"
+    run mutex-timeouts mutex.pml "-DNTHREADS=2 -DITERS=5 -DTIMEOUTS" "$SAFE" "" pass \
+        "with timeouts, 2 threads x 5 ops: as mutex-timeouts-3x1"
+    run mutex-starvation-3 mutex.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
+        "3 threads forever, as mutex-starvation-2"
+    # The prototype (bench/scratch/qmu.h version 2: no QDUE, no inline quiet release)
+    run proto-safety-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1 -DNO_DUE" "$SAFE" "" pass \
+        "prototype, 3 threads x 1 op: as mutex-safety-3x2"
+    run proto-starvation-2 mutex.pml "-DNTHREADS=2 $QLIVE -DNO_DUE" "$LIVE" "-a -f -N starvation" pass \
+        "prototype, 2 threads forever: every lock returns"
+    run proto-timeouts-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMEOUTS -DNO_DUE" "$SAFE" "" pass \
+        "prototype with timeouts, 3 threads x 1 op"
+    run proto-v1-starvation-3 qmu_v1.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" violation \
+        "the prototype's first version: a woken waiter out of the queue can miss every handoff"
+    # gs_mutex from f0a0d83 until the queue (verify/mutex_v2.pml: counted starvers on one futex
+    # word; BUG_F5/BUG_F6 put back a34920d's code). Its findings F5-F8 are about that design.
+    run mutex-v2-safety mutex_v2.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+        "$SAFE" "" pass "3 threads x 1 op (lock/timed/try), spurious wake, any wake order: exclusion, invariants, only starvers claim, no lost wake-up/deadlock, word 0 at end"
+    run mutex-v2-safety-3x2 mutex_v2.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0" \
+        "$SAFE" "" pass "3 threads x 2 ops (lock/timed): as mutex-safety, and F5's deadlock is gone"
+    run mutex-v2-F5 mutex_v2.pml "-DNTHREADS=3 -DITERS=2 -DTIMED_THREADS=1 -DTRY_THREADS=0 -DSPURIOUS=0 -DBUG_F5" \
+        "$SAFE" "" violation "FINDINGS F5 (a34920d): a waiter that becomes a starver while HANDOFF is set sleeps on it (ABA): deadlock"
+    run mutex-v2-nolostwake-3 mutex_v2.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DGAP_AFTER=1" "$LIVE" "-m40000000 -a -f -N nolostwake" pass \
+        "3 threads forever, weak fairness, time passes (a handoff after a normal unlock that saw starvers): no thread sleeps forever while the others go on (F6 fixed)"
+    run mutex-v2-promoted-2 mutex_v2.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DSTARVE_AFTER=2" "$LIVE" "-a -f -N promoted" pass \
+        "2 threads forever, weak fairness, time passes (STARVE_AFTER=2): no waiter stays a plain waiter forever"
+    run mutex-v2-F8 mutex_v2.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N nolostwake" violation \
+        "FINDINGS F8 (by design): without time passing, a polling designated waiter that always loses keeps WOKEN, and a starver sleeps on"
+    run mutex-v2-F6 mutex_v2.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DBUG_F6" "$LIVE" "-a -f -N nolostwake" violation \
+        "FINDINGS F6 (a34920d): while handoffs go on, a plain waiter asleep is never woken"
+    run mutex-v2-starvation-2 mutex_v2.pml "-DNTHREADS=2 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" pass \
+        "2 threads forever, a clock (runnable threads run within 0.5 ms), handoffs up to 7 unlocks late: every untimed lock returns"
+    run mutex-v2-F7 mutex_v2.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1 -DCLOCK" "$LIVE" "-a -f -N starvation_clock" violation \
+        "FINDINGS F7 (that design; fixed by the queue): 3 threads, the same clock: a woken starver can lose every handoff race"
+    run mutex-v2-mutant-swallow mutex_v2.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
+        "$SAFE" "" violation "seeded bug: a timed-out starver leaves although HANDOFF is set"
+    run mutex-v2-mutant-lost-wake mutex_v2.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
+        "$SAFE" "" violation "seeded bug: a normal unlock wakes plain waiters only"
+    run mutex-v2-mutant-no-poll mutex_v2.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_NO_POLL" \
+        "$SAFE" "" violation "seeded bug: the designated waiter keeps WOKEN but sleeps without its poll timeout"
+    # gs_mutex before a34920d (verify/mutex_v1.pml): F1, and seeded bugs that the checks must see
+    run mutex-v1-safety mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1" \
+        "$SAFE" "" pass "previous design, 3 threads x 1 op"
+    run mutex-v1-starvation-3 mutex_v1.pml "-DNTHREADS=3 $MLIVE -DTIMED_THREADS=1" "$LIVE" "-a -f -N starvation" violation \
+        "FINDINGS F1 (previous design): with 3 threads a starving waiter can lose every handoff"
+    run mutex-v1-mutant-lost-wake mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_LOST_WAKE" \
+        "$SAFE" "" violation "seeded bug: unlock does not wake a lone waiter"
+    run mutex-v1-mutant-swallow mutex_v1.pml "-DNTHREADS=3 -DITERS=1 -DTIMED_THREADS=1 -DTRY_THREADS=1 -DSPURIOUS=1 -DMUTANT_SWALLOW" \
+        "$SAFE" "" violation "seeded bug: a timed-out waiter leaves during a handoff"
+
 fi
 
 for p in $bg_pids; do

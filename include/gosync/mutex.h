@@ -13,10 +13,10 @@
  *   - memory: the n-th unlock synchronizes-before the return of the m-th lock for n < m
  *     (unlock is a release, lock an acquire); a failed trylock synchronizes with nothing;
  *   - fairness: a running thread may take the lock ahead of sleeping waiters (throughput),
- *     but a waiter that has waited over 1 ms becomes a "starver", and while starvers wait,
- *     unlocks hand the lock straight to one of them (oldest first; no other thread can take
- *     a handoff), at most one handoff per 100 us with ordinary unlocks in between, so that
- *     the lock keeps its throughput while the starvers are served (src/mutex.c).
+ *     but waiters queue in the order they came, and once the oldest has waited over 1 ms
+ *     an unlock hands the lock straight to it (no other thread can take a handoff), at
+ *     most one handoff per 100 us with ordinary unlocks in between, so that the lock keeps
+ *     its throughput while the waiters are served in turn (src/mutex.c).
  *
  * Example (Go's `mu.Lock(); defer mu.Unlock()`):
  *
@@ -66,19 +66,19 @@ GS_API void gs__mutex_lock_slow(gs_mutex *mu);
 GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
 
 /* Whether an unlock that finds the state word v may just clear LOCKED (bit 0): the lock is
- * held, no handoff or starver is pending (bits 2..15 clear), and no waiter needs waking (none
- * registered, or one already woken: bit 1). The inline unlock below and the library
- * (src/mutex.c) share it; not for direct use. */
+ * held, the queue's spinlock is free and no handoff is owed (bits 2..15 clear), and no waiter
+ * needs waking (none queued, or the head already woken: bit 1). The inline unlock below and
+ * the library (src/mutex.c) share it; not for direct use. */
 #define GS__MUTEX_QUIET_RELEASE(v) ((v) == 1u || ((v) & 0xffffu) == 3u)
 
 #if !defined(GS_NO_INLINE)
 /* Inlined into the caller: one atomic operation for lock, a load and one compare-and-swap for
  * unlock. Lock sets the LOCKED bit whatever the other bits hold (x86: lock bts), so it takes
- * a free lock even while waiters are registered (a running thread may barge), and changes
+ * a free lock even while waiters are queued (a running thread may barge), and changes
  * nothing if the lock is held (or handed off), which the library then handles. Unlock
- * releases in place while no waiter needs waking (none registered, or one already woken)
- * and no starver waits. A compare-and-swap that expects the bare values (0 -> 1, 1 -> 0)
- * instead fails whenever waiters are registered, costs as much failing as succeeding, and
+ * releases in place while no waiter needs waking (none queued, or the head already woken)
+ * and no handoff is owed. A compare-and-swap that expects the bare values (0 -> 1, 1 -> 0)
+ * instead fails whenever waiters are queued, costs as much failing as succeeding, and
  * took every lock and unlock of a contended mutex into the library: twice the holder's cost
  * per acquisition (docs/PERFORMANCE.md, "The inline paths"). The bits must match
  * src/mutex.c, and code compiled against this header carries them: the meaning of bits
