@@ -7,8 +7,7 @@
  *                     "designated" waiter): an unlock need not wake anyone
  *   bit  2   QSPIN    the queue's spinlock: its holder alone changes the mutex's queue and
  *                     the records in it, and decides wake-ups and handoffs
- *   bit  3   DUE      the head is owed a handoff: unlocks come to the library (below)
- *   bit 16   WAITING  the queue is not empty
+ *   bit  3   WAITING  the queue is not empty: every unlock comes to the library
  *
  * Waiters queue as records (struct gs__mrec) on their own stacks, oldest first, and each
  * sleeps on its own record's word: WAIT (asleep, or about to be), WOKEN (an unlock made it
@@ -36,24 +35,22 @@
  * the RMW replaced):
  *   lock fast path    set LOCKED (fetch-or, acquire; inline): takes a free lock, barging
  *                     past queued waiters; changes nothing if held or handed
- *   unlock fast path  LOCKED -> !LOCKED when held and (nobody queued, or DESIG and no
- *                     QSPIN or DUE) (load, CAS release; inline: GS__MUTEX_QUIET_RELEASE)
+ *   unlock fast path  LOCKED -> 0 when nothing else is set: nobody queued (load, CAS
+ *                     release; inline: GS__MUTEX_QUIET_RELEASE)
  *   queue             held, !QSPIN: set QSPIN and WAITING; push the record (WAIT) at the
  *                     back; drop QSPIN; sleep on the record
  *   take              !LOCKED: set LOCKED (clearing DESIG if we hold the role); a queued
  *                     thread then takes QSPIN and unlinks its record
  *   give up the role  woken, and the lock was re-taken: CAS the record WOKEN -> WAIT
  *                     (finding HANDED: the lock is ours), then clear DESIG while the lock is
- *                     held and QSPIN free (setting DUE if we have waited over
- *                     GS__STARVE_NS), or take the lock if it was freed; sleep again, still
- *                     the head (nsync's rule: the next unlock wakes it again)
+ *                     held and QSPIN free, or take the lock if it was freed; sleep again,
+ *                     still the head (nsync's rule: the next unlock wakes it again)
  *   unlock, library   nobody queued, or DESIG and no handoff due: clear LOCKED. Else take
  *                     QSPIN (LOCKED still held) and, if the head has waited over
  *                     GS__STARVE_NS and the last handoff of this mutex was over
  *                     GS__HANDOFF_GAP_NS ago: hand off (below). Else, DESIG set: release
  *                     both; else set DESIG, write the head's record WOKEN, clear QSPIN and
- *                     LOCKED in one CAS, wake the head. DUE is set if the head starves and
- *                     the gap holds the handoff back, cleared when the head does not starve
+ *                     LOCKED in one CAS, wake the head
  *   hand off          pop the head; clear DESIG if its record still says WOKEN; drop QSPIN
  *                     with LOCKED still set (no arriving thread can take the lock); then
  *                     store HANDED in the record (release) and wake it
@@ -68,27 +65,27 @@
  * mutex at once (glibc BZ 13690), and the woken thread may return and reuse its stack (a
  * wake on a reused address is a spurious wake-up, which every wait here re-checks).
  *
- * Why a queue (docs/PERFORMANCE.md, "2026-11-27" and "2026-11-28"): the design before kept
- * only counts in the word, and a futex cannot wake a chosen thread, so a handoff went to
+ * Why a queue (docs/PERFORMANCE.md, "2026-11-27" and "gs_mutex on the queue"): the design before
+ * kept only counts in the word, and a futex cannot wake a chosen thread, so a handoff went to
  * whichever starver claimed it first (verify/FINDINGS.md F7) and each one cost a wake-up
  * of a thread that could lose the race. A record names the thread a handoff serves: the
  * head, oldest first, and nobody else can take it. Under contention the woken head usually
  * finds the lock re-taken by a running thread and sleeps again (the lock keeps its
- * throughput); the unlocks in between are quiet, in the caller's inline code.
+ * throughput).
  *
  * Fairness (Go's, made strict, with a throughput floor): a running thread may barge in at
  * any unlock that does not hand off. Once the head has waited over GS__STARVE_NS (Go's
  * starvation threshold, 1 ms), an unlock hands it the lock, at most one handoff per
  * GS__HANDOFF_GAP_NS (100 us) per mutex: a handoff costs a wake-up and a context switch
  * (the lock is idle until the new owner runs), and handing off at every unlock would run
- * the lock at the speed of context switches (Go's collapse, golang/go#33747). DUE makes the
- * unlocks between two handoffs come to the library while a head is owed one: without it,
- * an unlock that finds the head already woken releases inline and never looks at the
- * clock, and the head is served only when it wakes, loses, and gives the role up
- * (measured: worst waits 12-24 ms at 8 and 32 threads, against 2-10 ms with DUE). Reading
- * the clock costs about as much as an uncontended lock+unlock, so the unlocks that come to
- * the library only to check read it one in GS__CLOCK_EVERY while they come fast; an
- * unlock that wakes or hands off (a system call) always reads it.
+ * the lock at the speed of context switches (Go's collapse, golang/go#33747). So every
+ * unlock that finds waiters queued comes to the library and counts towards the next
+ * handoff, also while the head is already woken: a draft released those inline (the word
+ * said "a waiter is woken, nobody to wake"), and its woken heads, waiting for a CPU while
+ * nobody looked at the clock, were served late (worst waits 6-12 ms at 8 and 32 threads on
+ * the dev VM, against 1.1-3.4 ms; docs/PERFORMANCE.md). Reading the clock costs about as
+ * much as an uncontended lock+unlock, so those unlocks read it one in GS__CLOCK_EVERY
+ * while they come fast; an unlock that wakes the head (a system call) always reads it.
  *
  * Spinning: an arriving thread spins GS__SPIN_LIMIT looks, backing off 1, 2, 4, ... up to
  * GS__SPIN_BACKOFF PAUSEs between them, while nobody is queued, or behind a queue while
@@ -108,9 +105,9 @@
  * a delay, which the model lets any thread take between two steps.
  *
  * Verification: verify/mutex.pml models this protocol bit for bit (QSPIN sections, the
- * records, timeouts; DUE and the inline quiet release with -DDUE), and make verify checks
- * exclusion, the invariants above, no lost wake-up or deadlock with 3 threads, and that
- * every lock call returns; seeded bugs must give counterexamples (docs/VERIFICATION.md).
+ * records, timeouts), and make verify checks exclusion, the invariants above, no lost wake-up or
+ * deadlock with 3 threads, and that every lock call returns; seeded bugs must give counterexamples
+ * (docs/VERIFICATION.md).
  *
  * Limits: none on the number of waiters (records are on the waiters' stacks).
  */
@@ -130,8 +127,7 @@ enum {
     GS__LOCKED = 1u << 0,
     GS__DESIG = 1u << 1,
     GS__QSPIN = 1u << 2,
-    GS__DUE = 1u << 3,
-    GS__WAITING = 1u << 16,
+    GS__WAITING = 1u << 3,
 };
 
 /* The inline paths in include/gosync/mutex.h, and GS__MUTEX_QUIET_RELEASE there, are
@@ -139,7 +135,7 @@ enum {
  * part of the ABI. Quiet release there means: held, and either nobody queued, or the head
  * already woken (DESIG) and the queue's spinlock free. */
 _Static_assert(GS__LOCKED == 1 && GS__DESIG == 2 && (GS__QSPIN & 0xfffcu) == GS__QSPIN &&
-                   (GS__DUE & 0xfffcu) == GS__DUE && (GS__WAITING & 0xffffu) == 0,
+                   (GS__WAITING & 0xfffcu) == GS__WAITING,
                "the inline paths in include/gosync/mutex.h test bits 0..15");
 
 /* A waiter's record: on its thread's stack, queued in its mutex's slot. */
@@ -190,14 +186,14 @@ int gs__mutex_watch_cpus = GS__WATCH_MIN_CPUS;
 #define GS__MUTEX_SLOTS 128
 #endif
 static struct gs__mslot {
-    _Alignas(64) uint32_t lock;     /* the list's lock: a leaf, taken under a QSPIN */
-    struct gs__mrec *first, *last;  /* waiters of every mutex hashed here, in queueing order */
-    int64_t next_check;             /* pacing: no handoff is due before this time */
-    int64_t checked_at;             /* pacing: when an unlock last read the clock */
-    uint32_t unlocks;               /* pacing: unlocks that saw the queue since then */
-    uint32_t stride;                /* pacing: read the clock every stride-th of them */
+    _Alignas(64) uint32_t lock;       /* the list's lock: a leaf, taken under a QSPIN */
+    struct gs__mrec *first, *last;    /* waiters of every mutex hashed here, in queueing order */
+    int64_t next_check;               /* pacing: no handoff is due before this time */
+    int64_t checked_at;               /* pacing: when an unlock last read the clock */
+    uint32_t unlocks;                 /* pacing: unlocks that saw the queue since then */
+    uint32_t stride;                  /* pacing: read the clock every stride-th of them */
     _Alignas(64) uint32_t spin_score; /* spinning behind a queue has paid (see Spinning) */
-    uint32_t probe;                 /* arrivals, to spin one in 32 regardless */
+    uint32_t probe;                   /* arrivals, to spin one in 32 regardless */
 } gs__mslots[GS__MUTEX_SLOTS];
 
 static inline struct gs__mslot *gs__mslot_of(const gs_mutex *mu) {
@@ -292,7 +288,7 @@ static uint32_t gs__qspin_acquire(uint32_t *word) {
     }
 }
 
-/* Drops QSPIN, clearing WAITING and DUE if the queue is empty, clearing the bits in clear
+/* Drops QSPIN, clearing WAITING if the queue is empty, clearing the bits in clear
  * and setting those in set (LOCKED in set: take the lock if it is free), in one CAS loop:
  * other threads change LOCKED meanwhile. Returns the word it replaced. */
 static uint32_t gs__qspin_release(uint32_t *word, bool empty, uint32_t clear, uint32_t set) {
@@ -300,7 +296,7 @@ static uint32_t gs__qspin_release(uint32_t *word, bool empty, uint32_t clear, ui
     do {
         n = (c & ~(GS__QSPIN | clear)) | set;
         if (empty)
-            n &= ~(GS__WAITING | GS__DUE);
+            n &= ~GS__WAITING;
     } while (!gs__cas_acq_rel32(word, &c, n));
     return c;
 }
@@ -438,10 +434,9 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
                 goto handed;
             bool freed = false;
             int n = 0;
-            uint32_t due = gs__now_ns() - me.since >= GS__STARVE_NS ? GS__DUE : 0u;
             for (;;) {
                 uint32_t c = gs__load_relaxed32(word);
-                if (!(c & GS__LOCKED)) {
+                if (!(c & GS__LOCKED)) { /* freed meanwhile: take it, keeping the role */
                     freed = true;
                     break;
                 }
@@ -449,10 +444,7 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
                     gs__mutex_spin_wait(&n);
                     continue;
                 }
-                /* DUE only with WAITING: a handoff that popped us may have emptied the
-                 * queue and cleared both (a DUE left on an empty queue would send every
-                 * later unlock to the library; verify/mutex.pml found it). */
-                if (gs__cas_relaxed32(word, &c, (c & ~GS__DESIG) | (c & GS__WAITING ? due : 0u))) {
+                if (gs__cas_relaxed32(word, &c, c & ~GS__DESIG)) {
                     desig = false;
                     break;
                 }
@@ -532,46 +524,41 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
             break;
     }
     /* Under QSPIN, the lock still held. WAITING was set with QSPIN free: the queue is not
-     * empty. DUE is re-decided whenever this unlock read the clock: set while the head has
-     * waited over GS__STARVE_NS and no handoff could be made yet (the gap), so that the
-     * unlocks until the handoff come here even while the head is awake (DESIG). */
+     * empty. */
     struct gs__mrec *h = gs__mq_head(s, mu);
-    if (!now) { /* this unlock wakes or hands off, a system call: the clock costs little */
+    if (!now) { /* this unlock wakes the head, a system call: the clock costs little */
         now = gs__now_ns();
         due = now >= (int64_t)gs__load_relaxed64((uint64_t *)&s->next_check);
     }
-    bool starving = now - h->since >= GS__STARVE_NS;
-    if (!starving)
-        gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)(h->since + GS__STARVE_NS));
-    if (starving && due) {
+    if (due && now - h->since >= GS__STARVE_NS) {
         /* Hand the lock to the head: pop it, keep LOCKED set (no other thread can take the
          * lock now), end its role if its record still says WOKEN (it may be giving the role
          * up at this moment: then it clears DESIG itself, harmlessly, since no unlock can
          * give the role to anyone while the lock is handed), drop QSPIN, and only then
          * write the record HANDED: from that store on, the head may unlock and free the
-         * mutex, so after it we touch only the record's address, to wake it. DUE stays set
-         * if the next head is owed a handoff too. */
+         * mutex, so after it we touch only the record's address, to wake it. */
         struct gs__mrec *next = gs__mq_unlink(s, h);
         gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)(now + GS__HANDOFF_GAP_NS));
         uint32_t clear = gs__load_relaxed32(&h->state) == GS__REC_WOKEN ? GS__DESIG : 0u;
-        bool next_due = next && now - next->since >= GS__STARVE_NS;
-        gs__qspin_release(word, next == NULL, clear | (next_due ? 0u : GS__DUE),
-                          next_due ? GS__DUE : 0u);
+        gs__qspin_release(word, next == NULL, clear, 0);
         gs__store_release32(&h->state, GS__REC_HANDED);
         gs__wake(&h->state, 1, GS__TAG_ANY);
         return;
     }
-    /* DUE: the head is owed a handoff, and the gap has not passed yet. */
-    uint32_t clear_due = starving ? 0u : GS__DUE, set_due = starving ? GS__DUE : 0u;
+    if (due) { /* the head is not due before this (nor before the gap's end) */
+        int64_t at = h->since + GS__STARVE_NS;
+        if (at > (int64_t)gs__load_relaxed64((uint64_t *)&s->next_check))
+            gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)at);
+    }
     if (w & GS__DESIG) { /* only the handoff check brought us here: release both */
-        gs__qspin_release(word, false, GS__LOCKED | clear_due, set_due);
+        gs__qspin_release(word, false, GS__LOCKED, 0);
         return;
     }
     /* Wake the head, which stays queued: DESIG first, then its record, then release QSPIN
      * and LOCKED together. The record's address is all we use after that. */
     gs__fetch_or_acquire32(word, GS__DESIG);
     gs__store_release32(&h->state, GS__REC_WOKEN);
-    gs__qspin_release(word, false, GS__LOCKED | clear_due, set_due);
+    gs__qspin_release(word, false, GS__LOCKED, 0);
     gs__wake(&h->state, 1, GS__TAG_ANY);
 }
 

@@ -1,29 +1,17 @@
-/* verify/mutex.pml: gs_mutex (src/mutex.c since 2026-11-28: a queue of waiter records), for
- * SPIN; with -DNO_DUE, the research prototype it grew from (bench/scratch/qmu.h version 2,
- * its default build: nsync's rule for the woken waiter, no Q_POLL), which this file modelled
- * as verify/qmu.pml. Timeouts with -DTIMEOUTS. verify/qmu_v1.pml is the prototype's first
- * version, in which a woken waiter left the queue (and could miss every handoff);
- * verify/mutex_v2.pml the gs_mutex before the queue (counted starvers on one futex word).
+/* verify/mutex.pml: gs_mutex (src/mutex.c since 2026-11-27: a queue of waiter records), for
+ * SPIN, timeouts with -DTIMEOUTS. The protocol is that of the research prototype it grew from,
+ * bench/scratch/qmu.h version 2 (its default build: nsync's rule for the woken waiter, no
+ * Q_POLL), which this file modelled as verify/qmu.pml. verify/qmu_v1.pml is the prototype's
+ * first version, in which a woken waiter left the queue (and could miss every handoff);
+ * verify/mutex_v2.pml is the gs_mutex before the queue (counted starvers on one futex word).
  *
- * src/mutex.c adds to the prototype (and this model, unless NO_DUE):
- *   - the inline unlock's quiet release: an unlock that finds the lock held with the head
- *     woken (QDESIG), QSPIN free and no handoff owed releases in the caller's code, without
- *     counting towards a handoff (GS__MUTEX_QUIET_RELEASE);
- *   - QDUE (16 here, bit 3 in C), "a handoff is owed": it only sends unlocks to the library.
- *     Its setting is a free choice at each place the C code may set or clear it (an unlock
- *     under QSPIN, the woken waiter giving its role up), and an empty queue clears it;
- *   - an unlock under QSPIN re-reads the clock, so its handoff is a free choice there even
- *     when the check before QSPIN found nothing due.
- * Liveness runs thus check that every lock call returns however QDUE is set: the woken
- * waiter's give-up, not QDUE, is what sends the next unlock to the library.
- * Also as in C but not modelled as separate steps: the lock fast path is a fetch-or (the
- * take step below when the lock is free, no change when it is held); the slot table that
- * holds the queues (a leaf lock under QSPIN guards only the list structure, shared with
- * other mutexes); the watch and the spins (delays and re-reads).
+ * Not steps of their own here, as in the C: the slot table that holds the queues (a leaf lock,
+ * taken only under QSPIN, guards the list that the mutexes of a slot share; the model's queue
+ * is one mutex's records in it), the watch and the spins (delays and re-reads of the word).
  *
- * The word is modelled bit for bit (QLOCKED 1, QSPIN 2, QWAITING 4, QDESIG 8, QDUE 16; in
- * src/mutex.c LOCKED 0x1, DESIG 0x2, QSPIN 0x4, DUE 0x8, WAITING 0x10000); every atomic RMW
- * of the C code is one atomic step, every plain load its own step. A record's state is
+ * The word is modelled bit for bit (QLOCKED 1, QSPIN 2, QWAITING 4, QDESIG 8; in
+ * src/mutex.c LOCKED 0x1, DESIG 0x2, QSPIN 0x4, WAITING 0x8); every atomic RMW of the C code
+ * is one atomic step, every plain load its own step. A record's state is
  * rec[t]; a thread asleep on its record is the blocking guard (rec[me] != WAIT): the futex
  * wait's re-check loop makes spurious returns invisible, and every writer of a record wakes
  * it after writing. The queue is an array, changed only by the holder of QSPIN. A waiter's
@@ -36,9 +24,11 @@
  *     (time passes);
  *   - memory orders.
  *
- * Map to src/mutex.c (gs__mutex_lock_wait, gs__mutex_unlock_slow, gs__mutex_leave) and to
- * bench/scratch/qmu.h (qmu_lock_slow, qmu_unlock_slow, q_leave), which share the steps:
- *   fast lock     CAS 0 -> QLOCKED
+ * Map to src/mutex.c (gs__mutex_lock_wait, gs__mutex_unlock_slow, gs__mutex_leave; the
+ * inline paths in include/gosync/mutex.h) and bench/scratch/qmu.h (qmu_lock_slow,
+ * qmu_unlock_slow, q_leave), which take the same steps:
+ *   fast lock     CAS 0 -> QLOCKED (C: a fetch-or of LOCKED, which is the take step below
+ *                 when the lock is free and changes nothing when it is held)
  *   take          !QLOCKED: CAS w -> w|QLOCKED, clearing QDESIG if we hold the woken role;
  *                 if queued, take QSPIN and unlink our record
  *   enqueue       not queued, QLOCKED, !QSPIN: CAS w -> w|QSPIN|QWAITING; record WAIT,
@@ -48,13 +38,14 @@
  *                 w -> w & ~QDESIG, or take the lock if it was freed meanwhile; sleep
  *   handed        the record says HANDED: the unlocker took it out and left QLOCKED set;
  *                 clear QDESIG if we still hold the role
- *   fast unlock   CAS QLOCKED -> 0
+ *   fast unlock   CAS QLOCKED -> 0 (C: inline, GS__MUTEX_QUIET_RELEASE)
  *   unlock        !QWAITING, or QDESIG and no handoff due: clear QLOCKED; else take QSPIN:
  *                 hand off to the head if due and it starves (pop it; load its record and,
  *                 if it said WOKEN, clear QDESIG: two steps; drop QSPIN keeping QLOCKED;
  *                 then store HANDED); else, QDESIG set: release both;
  *                 else set QDESIG (QSPIN and QLOCKED still held), write the head's record
- *                 WOKEN, then clear QLOCKED and QSPIN in one CAS
+ *                 WOKEN, then clear QLOCKED and QSPIN in one CAS (C re-reads the clock
+ *                 under QSPIN if it did not before: the same as choosing "due" up front)
  * With -DTIMEOUTS (qmu_lock_until, q_leave), each lock call may have a deadline, and such a
  * call may run out of time at each place the C code looks at the clock:
  *   before queueing   return, without the lock
@@ -79,11 +70,7 @@
  * take the record out meanwhile, and the late write turns HANDED into WOKEN). With timeouts:
  * MUTANT_LEAVE_KEEP_DESIG, a waiter that leaves with the role leaves QDESIG set (it sticks);
  * MUTANT_LEAVE_NO_TAKE, a leaving waiter never takes a free lock (a designated one leaves
- * the lock free with sleepers behind it and no unlock to come: they sleep forever). With
- * QDUE: MUTANT_DUE_EMPTY, the woken waiter that gives its role up sets QDUE without looking
- * at QWAITING (a handoff that popped it may have emptied the queue: QDUE stays on an empty
- * queue and sends every later unlock to the library; an early draft of src/mutex.c did
- * this, and the model found it).
+ * the lock free with sleepers behind it and no unlock to come: they sleep forever).
  */
 #ifndef NTHREADS
 #define NTHREADS 3
@@ -102,7 +89,6 @@
 #define QSPIN    2
 #define QWAITING 4
 #define QDESIG   8
-#define QDUE     16
 
 #define WAIT   0
 #define WOKEN  1
@@ -131,14 +117,7 @@ byte skipped;                   /* unlocks that saw waiters and handed nothing, 
 #else
 #define ROLE_INV ((((word & QDESIG) != 0) == (POP(role) == 1)) && POP(role) <= 1)
 #endif
-/* QDUE's free choices (see the top): set or cleared; nothing with NO_DUE. */
-#ifdef NO_DUE
-#define DUE_CHOICE(x) skip
-#else
-#define DUE_CHOICE(x) if :: x = x | QDUE :: x = x & ~QDUE fi
-#endif
-#define INV ((word & QSPIN) || ((((word & QWAITING) != 0) == (qlen > 0)) && ROLE_INV && \
-                            (qlen > 0 || !(word & QDUE))))
+#define INV ((word & QSPIN) || ((((word & QWAITING) != 0) == (qlen > 0)) && ROLE_INV))
 
 inline push(t, front, k) {
     if
@@ -295,7 +274,7 @@ L_load:
         atomic {
             word = word & ~QSPIN;
             if
-            :: qlen == 0 -> word = word & ~(QWAITING | QDUE)
+            :: qlen == 0 -> word = word & ~QWAITING
             :: else
             fi;
             assert(INV)
@@ -340,17 +319,7 @@ L_clear:
         :: (w & QLOCKED) && (w & QSPIN) -> act = 4
         :: (w & QLOCKED) && !(w & QSPIN) ->
             if
-            :: word == w ->
-                word = w & ~QDESIG;
-#ifndef MUTANT_DUE_EMPTY
-                if                              /* set if we starve and the queue is not */
-                :: w & QWAITING -> DUE_CHOICE(word) /* empty (a handoff may have emptied it) */
-                :: else
-                fi;
-#else
-                DUE_CHOICE(word);               /* also on a queue a handoff just emptied */
-#endif
-                role = role & ~BIT(me); desig = 0; act = 1
+            :: word == w -> word = w & ~QDESIG; role = role & ~BIT(me); desig = 0; act = 1
             :: else -> act = 4
             fi
         fi
@@ -393,7 +362,7 @@ L_leave:
         atomic {
             word = word & ~QSPIN;
             if
-            :: qlen == 0 -> word = word & ~(QWAITING | QDUE)
+            :: qlen == 0 -> word = word & ~QWAITING
             :: else
             fi;
             assert(INV)
@@ -408,7 +377,7 @@ L_leave:
         w = word;
         n = w & ~QSPIN;
         if
-        :: qlen == 0 -> n = n & ~(QWAITING | QDUE)
+        :: qlen == 0 -> n = n & ~QWAITING
         :: else
         fi;
         if
@@ -458,10 +427,6 @@ acquired:
     atomic {
         if
         :: word == QLOCKED -> word = 0; ok = 1
-#ifndef NO_DUE
-        /* the inline quiet release: the head woken, QSPIN free, no handoff owed */
-        :: (word & ~QWAITING) == (QLOCKED | QDESIG) -> word = word & ~QLOCKED; ok = 1
-#endif
         :: else -> ok = 0
         fi
     }
@@ -514,9 +479,6 @@ U_load:
     fi;
     /* QSPIN and QLOCKED held: the queue is ours to change. */
     assert(qlen > 0);
-#ifndef NO_DUE
-    due = 1;                                    /* C re-reads the clock under QSPIN */
-#endif
 #if FORCE_AFTER > 0
     if
     :: due && skipped >= FORCE_AFTER -> hand = 1    /* the head surely starves by now */
@@ -543,9 +505,8 @@ U_load:
          * may unlock and free the mutex, so the unlocker touches only the record after it. */
         atomic {
             n = word & ~QSPIN;
-            DUE_CHOICE(n);                      /* owed to the next head, or not */
             if
-            :: qlen == 0 -> n = n & ~(QWAITING | QDUE)
+            :: qlen == 0 -> n = n & ~QWAITING
             :: else
             fi;
 #ifdef MUTANT_HAND_UNLOCKED
@@ -561,7 +522,6 @@ U_load:
     :: !hand && (w & QDESIG) ->
         atomic {
             word = word & ~(QSPIN | QLOCKED);
-            DUE_CHOICE(word);
 #if FORCE_AFTER > 0
             if :: skipped < 255 -> skipped++ :: else fi;
 #endif
@@ -581,7 +541,6 @@ U_load:
 #else
             word = word & ~(QSPIN | QLOCKED);
 #endif
-            DUE_CHOICE(word);
 #if FORCE_AFTER > 0
             if :: skipped < 255 -> skipped++ :: else fi;
 #endif

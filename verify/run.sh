@@ -121,8 +121,7 @@ RLIVE="-DITERS=0 -DLIVE -DFIFO -DSPURIOUS=0 -DTRY=0"
 echo "verify: SPIN models ($(spin -V | head -1)); $( [ $full = 1 ] && echo full || echo default) set"
 
 # ---- default set (CI) ----
-# gs_mutex (verify/mutex.pml: src/mutex.c, the queue of waiter records, with QDUE and the
-# inline quiet release)
+# gs_mutex (verify/mutex.pml: src/mutex.c, the queue of waiter records)
 QLIVE="-DITERS=0 -DLIVE -DFORCE_AFTER=1"
 run_bg mutex-safety-3x2 mutex.pml "-DNTHREADS=3 -DITERS=2" "$SAFE" "" pass \
     "3 threads x 2 ops: exclusion, queue/role invariants, handoffs keep QLOCKED, no lost wake-up/deadlock, word 0 at end"
@@ -131,7 +130,7 @@ run mutex-safety-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1" "$SAFE" "" pass \
 run mutex-safety-2x4 mutex.pml "-DNTHREADS=2 -DITERS=4" "$SAFE" "" pass \
     "2 threads x 4 ops: as mutex-safety-3x2"
 run mutex-starvation-2 mutex.pml "-DNTHREADS=2 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
-    "2 threads forever, weak fairness, time passes (a handoff after an unlock under QSPIN that handed nothing), QDUE set any way: every lock returns"
+    "2 threads forever, weak fairness, time passes (a handoff after an unlock that handed nothing): every lock returns"
 run mutex-timeouts-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMEOUTS" "$SAFE" "" pass \
     "with timeouts (any call may have a deadline; a waiter may time out asleep, woken, or before queueing): as mutex-safety-3x2"
 run mutex-mutant-keep-desig mutex.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_KEEP_DESIG" "$SAFE" "" violation \
@@ -140,8 +139,6 @@ run mutex-mutant-hand-unlocked mutex.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -
     "seeded bug: a handoff clears QLOCKED (store unlocked and wake)"
 run mutex-mutant-woken-late mutex.pml "-DNTHREADS=3 -DITERS=2 -DNO_ROLE_INV -DMUTANT_WOKEN_LATE" "$SAFE" "" violation \
     "seeded bug: the wake writes the head's record after releasing QSPIN and QLOCKED"
-run mutex-mutant-due-empty mutex.pml "-DNTHREADS=3 -DITERS=1 -DMUTANT_DUE_EMPTY" "$SAFE" "" violation \
-    "seeded bug: giving the role up sets QDUE on a queue that a handoff just emptied"
 run mutex-mutant-leave-keep-desig mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_KEEP_DESIG" "$SAFE" "" violation \
     "seeded bug: a waiter that times out with the woken role leaves QDESIG set"
 run mutex-mutant-leave-no-take mutex.pml "-DNTHREADS=3 -DITERS=2 -DTIMEOUTS -DNO_ROLE_INV -DMUTANT_LEAVE_NO_TAKE" "$SAFE" "" violation \
@@ -219,13 +216,7 @@ if [ "$full" = 1 ]; then
         "with timeouts, 2 threads x 5 ops: as mutex-timeouts-3x1"
     run mutex-starvation-3 mutex.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" pass \
         "3 threads forever, as mutex-starvation-2"
-    # The prototype (bench/scratch/qmu.h version 2: no QDUE, no inline quiet release)
-    run proto-safety-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1 -DNO_DUE" "$SAFE" "" pass \
-        "prototype, 3 threads x 1 op: as mutex-safety-3x2"
-    run proto-starvation-2 mutex.pml "-DNTHREADS=2 $QLIVE -DNO_DUE" "$LIVE" "-a -f -N starvation" pass \
-        "prototype, 2 threads forever: every lock returns"
-    run proto-timeouts-3x1 mutex.pml "-DNTHREADS=3 -DITERS=1 -DTIMEOUTS -DNO_DUE" "$SAFE" "" pass \
-        "prototype with timeouts, 3 threads x 1 op"
+    # The prototype's first version (bench/scratch/qmu.h -DQ_V1)
     run proto-v1-starvation-3 qmu_v1.pml "-DNTHREADS=3 $QLIVE" "$LIVE" "-a -f -N starvation" violation \
         "the prototype's first version: a woken waiter out of the queue can miss every handoff"
     # gs_mutex from f0a0d83 until the queue (verify/mutex_v2.pml: counted starvers on one futex

@@ -66,21 +66,23 @@ GS_API void gs__mutex_lock_slow(gs_mutex *mu);
 GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
 
 /* Whether an unlock that finds the state word v may just clear LOCKED (bit 0): the lock is
- * held, the queue's spinlock is free and no handoff is owed (bits 2..15 clear), and no waiter
- * needs waking (none queued, or the head already woken: bit 1). The inline unlock below and
- * the library (src/mutex.c) share it; not for direct use. */
-#define GS__MUTEX_QUIET_RELEASE(v) ((v) == 1u || ((v) & 0xffffu) == 3u)
+ * held and nobody is queued (every other bit clear). While waiters queue, every unlock goes
+ * to the library, which counts it towards the next handoff (src/mutex.c, "Fairness"). The
+ * inline unlock below and the library share it; not for direct use. (Headers before the
+ * queue also released in place when bits 0..15 were 3, a woken waiter and nothing else
+ * pending; the library no longer writes such a word: a queued waiter keeps bit 3 set.) */
+#define GS__MUTEX_QUIET_RELEASE(v) ((v) == 1u)
 
 #if !defined(GS_NO_INLINE)
 /* Inlined into the caller: one atomic operation for lock, a load and one compare-and-swap for
  * unlock. Lock sets the LOCKED bit whatever the other bits hold (x86: lock bts), so it takes
  * a free lock even while waiters are queued (a running thread may barge), and changes
- * nothing if the lock is held (or handed off), which the library then handles. Unlock
- * releases in place while no waiter needs waking (none queued, or the head already woken)
- * and no handoff is owed. A compare-and-swap that expects the bare values (0 -> 1, 1 -> 0)
- * instead fails whenever waiters are queued, costs as much failing as succeeding, and
- * took every lock and unlock of a contended mutex into the library: twice the holder's cost
- * per acquisition (docs/PERFORMANCE.md, "The inline paths"). The bits must match
+ * nothing if the lock is held (or handed off), which the library then handles: a
+ * compare-and-swap that expects the bare value 0 instead fails whenever waiters are queued,
+ * costs as much failing as succeeding, and took every lock of a contended mutex into the
+ * library (docs/PERFORMANCE.md, "The inline paths"). Unlock releases in place while nobody
+ * is queued; it loads the word first, so that it never pays for a compare-and-swap bound
+ * to fail. The bits must match
  * src/mutex.c, and code compiled against this header carries them: the meaning of bits
  * 0..15 of the state word is part of the library's ABI. */
 static GS__ALWAYS_INLINE void gs__mutex_lock_inline(gs_mutex *mu)
