@@ -577,6 +577,10 @@ GS__HIDDEN bool gs__mutex_lock_until(gs_mutex *mu, int64_t deadline_ns);
  * (src/mutex.c, "The watch"). Tests lower it to run the watch on 2 CPUs. */
 GS__HIDDEN extern int gs__mutex_watch_cpus;
 
+/* The index of mu's slot in the table that holds the mutexes' wait queues (src/mutex.c,
+ * "Queues"), for tests that put many mutexes in one slot. */
+GS__HIDDEN unsigned gs__mutex_slot_index(const gs_mutex *mu);
+
 #endif /* GS_INTERNAL_MUTEX_H */
 
 /* ======== src/internal/profile.h ======== */
@@ -2780,6 +2784,8 @@ static inline struct gs__mslot *gs__mslot_of(const gs_mutex *mu) {
     uintptr_t a = (uintptr_t)mu;
     return &gs__mslots[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__MUTEX_SLOTS];
 }
+
+unsigned gs__mutex_slot_index(const gs_mutex *mu) { return (unsigned)(gs__mslot_of(mu) - gs__mslots); }
 
 /* Waiting for a word that another thread holds for a few instructions (QSPIN, a slot's
  * lock): PAUSE, and yield the CPU after a while or at once on one CPU, so that a holder

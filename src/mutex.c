@@ -201,6 +201,8 @@ static inline struct gs__mslot *gs__mslot_of(const gs_mutex *mu) {
     return &gs__mslots[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__MUTEX_SLOTS];
 }
 
+unsigned gs__mutex_slot_index(const gs_mutex *mu) { return (unsigned)(gs__mslot_of(mu) - gs__mslots); }
+
 /* Waiting for a word that another thread holds for a few instructions (QSPIN, a slot's
  * lock): PAUSE, and yield the CPU after a while or at once on one CPU, so that a holder
  * that was preempted gets to run (a pure spin could starve it forever under real-time

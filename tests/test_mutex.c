@@ -439,6 +439,69 @@ TEST(TestWithWatch) {
     gs__mutex_watch_cpus = saved;
 }
 
+/* Mutexes whose queues share a slot of the global table (src/mutex.c, "Queues"): the slot's
+ * list holds the records of all of them. Threads lock, time out on and unlock mutexes picked
+ * at random among several that hash to one slot, holding some across a sleep so that the
+ * queues fill; each mutex must stay exclusive, count every acquisition, and end free with an
+ * empty queue. */
+extern unsigned gs__mutex_slot_index(const gs_mutex *mu);
+enum { SLOT_MUTEXES = 6, SLOT_POOL = 4096 };
+typedef struct {
+    gs_mutex *mu[SLOT_MUTEXES];
+    long counter[SLOT_MUTEXES];
+    _Atomic int inside[SLOT_MUTEXES];
+    long loops;
+    _Atomic long timeouts;
+} slot_arg;
+
+static void slot_worker(void *p, int index) {
+    slot_arg *a = (slot_arg *)p;
+    unsigned seed = (unsigned)index * 2654435761u + 7;
+    for (long i = 0; i < a->loops; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int k = (int)((seed >> 16) % SLOT_MUTEXES);
+        if ((seed >> 8) % 4 == 0) {
+            if (!gs_mutex_lock_timeout(a->mu[k], (int64_t)((seed >> 4) % 200000))) {
+                a->timeouts++;
+                continue;
+            }
+        } else {
+            gs_mutex_lock(a->mu[k]);
+        }
+        CHECK_EQ(a->inside[k]++, 0);
+        long v = a->counter[k];
+        if ((seed & 31) == 0)
+            sleep_ns(20000); /* hold long enough for queues to form behind it */
+        a->counter[k] = v + 1;
+        a->inside[k]--;
+        gs_mutex_unlock(a->mu[k]);
+    }
+}
+
+TEST(TestManyMutexesShareSlots) {
+    gs_mutex *pool = (gs_mutex *)calloc(SLOT_POOL, sizeof *pool);
+    CHECK(pool != NULL);
+    slot_arg a;
+    memset(&a, 0, sizeof a);
+    /* SLOT_MUTEXES mutexes of the pool with the first one's slot */
+    int found = 0;
+    unsigned slot = gs__mutex_slot_index(&pool[0]);
+    for (int i = 0; i < SLOT_POOL && found < SLOT_MUTEXES; i++)
+        if (gs__mutex_slot_index(&pool[i]) == slot)
+            a.mu[found++] = &pool[i];
+    CHECK_EQ(found, SLOT_MUTEXES);
+    a.loops = scaled(3000);
+    run_threads(24, slot_worker, &a);
+    long total = 0;
+    for (int k = 0; k < SLOT_MUTEXES; k++) {
+        total += a.counter[k];
+        CHECK_EQ(a.mu[k]->state, 0u); /* free, nobody queued */
+    }
+    CHECK_EQ(total + a.timeouts, 24 * a.loops);
+    printf("     %d mutexes in slot %u, %ld timed-out attempts\n", found, slot, (long)a.timeouts);
+    free(pool);
+}
+
 int main(int argc, char **argv) {
     gs_test_init(argc, argv);
     RUN(TestCpuCountOfPinnedThread);
@@ -453,6 +516,7 @@ int main(int argc, char **argv) {
     RUN(TestSleepersAfterLongHold);
     RUN(TestUnlockThenFree);
     RUN(TestStarvationWithTimeouts);
+    RUN(TestManyMutexesShareSlots);
     RUN(TestWithWatch);
     return 0;
 }
