@@ -91,7 +91,10 @@
  * GS__SPIN_BACKOFF PAUSEs between them, while nobody is queued, or behind a queue while
  * spinning has been paying on this mutex's slot: a spin that got the lock raises a score
  * (to 16), one that queued anyway lowers it by 2, and one arrival in 32 spins regardless,
- * to notice when it would pay again. Only when the process may run on more than one CPU
+ * to notice when it would pay again (without the spin behind a queue, -DGS__SPIN_BEHIND=0,
+ * mutex/work ran at 0.70-0.84x pthread at 8 and 32 threads on the dev VM, against 0.68-2.28x
+ * with it in the same three rounds; mutex/short and rw/w1 did not move beyond the spread).
+ * Only when the process may run on more than one CPU
  * (gs__ncpu: the process's count, not the calling thread's). Threads waiting for QSPIN or
  * a slot's lock (held for a few instructions) PAUSE, and yield after 64 looks, or at once
  * on one CPU, so that a preempted holder gets to run.
@@ -169,6 +172,9 @@ struct gs__mrec {
 #ifndef GS__SPIN_BACKOFF
 #define GS__SPIN_BACKOFF 16
 #endif
+#ifndef GS__SPIN_BEHIND /* spin behind a queue while that pays (1), or never (0) */
+#define GS__SPIN_BEHIND 1
+#endif
 /* The watch (see above): its length, and the least CPU count at which it runs. The count is
  * a variable only so that tests/test_mutex.c can run its stress tests through the watch on a
  * 2-CPU machine; nothing else writes it. */
@@ -201,7 +207,9 @@ static inline struct gs__mslot *gs__mslot_of(const gs_mutex *mu) {
     return &gs__mslots[((a >> 2) ^ (a >> 9) ^ (a >> 16)) % GS__MUTEX_SLOTS];
 }
 
-unsigned gs__mutex_slot_index(const gs_mutex *mu) { return (unsigned)(gs__mslot_of(mu) - gs__mslots); }
+unsigned gs__mutex_slot_index(const gs_mutex *mu) {
+    return (unsigned)(gs__mslot_of(mu) - gs__mslots);
+}
 
 /* Waiting for a word that another thread holds for a few instructions (QSPIN, a slot's
  * lock): PAUSE, and yield the CPU after a while or at once on one CPU, so that a holder
@@ -388,9 +396,11 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
             /* Spin: while nobody queues, or behind a queue while that has paid lately (and
              * one arrival in 32 regardless). */
             if (spins == 0)
-                spin_ok = gs__ncpu() > 1 &&
-                          (!(w & GS__WAITING) || gs__load_relaxed32(&s->spin_score) > 0 ||
-                           (gs__fetch_add_relaxed32(&s->probe, 1) & 31) == 0);
+                spin_ok =
+                    gs__ncpu() > 1 &&
+                    (!(w & GS__WAITING) ||
+                     (GS__SPIN_BEHIND && (gs__load_relaxed32(&s->spin_score) > 0 ||
+                                          (gs__fetch_add_relaxed32(&s->probe, 1) & 31) == 0)));
             if (spins == GS__SPIN_LIMIT && spun_behind) {
                 gs__spin_missed(s);
                 spun_behind = false;
@@ -478,8 +488,11 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
         }
     }
 handed:
-    /* The unlocker took our record out and left LOCKED set: the lock is ours. If we still
-     * hold the role it ends here (the unlocker ended it too if our record said WOKEN). */
+    /* The unlocker took our record out and left LOCKED set: the lock is ours. The acquire
+     * load pairs with its release store of HANDED (the give-up CAS that may have found
+     * HANDED fails with relaxed order). If we still hold the role it ends here (the
+     * unlocker ended it too if our record said WOKEN). */
+    (void)gs__load_acquire32(&me.state);
     if (desig) {
         uint32_t c = gs__load_relaxed32(word);
         while (!gs__cas_relaxed32(word, &c, c & ~GS__DESIG))

@@ -1,4 +1,5 @@
-/* verify/mutex.pml: gs_mutex as in main's src/mutex.c since f0a0d83 (counted starvers, only
+/* verify/mutex_v2.pml (verify/mutex.pml until 2026-11-27, when gs_mutex moved to a queue of
+ * waiter records; run by the full set only): gs_mutex as in main's src/mutex.c from f0a0d83 (counted starvers, only
  * a starver claims a handoff, paced handoffs; a new starver looks again before sleeping
  * (FINDINGS.md F5), a plain waiter wakes by itself when it is due to become a starver (F6)),
  * with the clock-reading stride and the polling designated waiter of 2026-11-26, for SPIN.

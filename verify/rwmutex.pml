@@ -43,7 +43,7 @@
  * SPIN then finds FINDINGS.md F2. BUG_F3 defined: rlock as before a34920d: F3.
  *
  * LIVE (liveness runs): each "load, decide, CAS" is fused into one step (CAS retry loops
- * terminate), as in verify/mutex.pml; safety runs keep every load and CAS apart.
+ * terminate), as in verify/mutex_v2.pml; safety runs keep every load and CAS apart.
  *
  * Properties:
  *   - exclusion: at every acquisition, no writer holds it, and for a writer no reader;
