@@ -2756,6 +2756,14 @@ struct gs__mrec {
 #ifndef GS__SPIN_BACKOFF
 #define GS__SPIN_BACKOFF 16
 #endif
+/* Waiting for QSPIN or a slot's lock: 64 PAUSEs, then GS__SPIN_YIELDS yields, then naps of
+ * GS__SPIN_NAP_NS between looks (see gs__mutex_spin_wait). */
+#ifndef GS__SPIN_YIELDS
+#define GS__SPIN_YIELDS 4
+#endif
+#ifndef GS__SPIN_NAP_NS
+#define GS__SPIN_NAP_NS 20000
+#endif
 #ifndef GS__SPIN_BEHIND /* spin behind a queue while that pays (1), or never (0) */
 #define GS__SPIN_BEHIND 1
 #endif
@@ -2799,12 +2807,21 @@ unsigned gs__mutex_slot_index(const gs_mutex *mu) {
  * lock): PAUSE, and yield the CPU after a while or at once on one CPU, so that a holder
  * that was preempted gets to run (a pure spin could starve it forever under real-time
  * priorities). */
-static inline void gs__mutex_spin_wait(int *n) {
-    if (++*n > 64 || gs__ncpu() == 1) {
-        *n = 0;
+static void gs__mutex_spin_wait(int *n) {
+    int k = ++*n;
+    if (k <= 64 && gs__ncpu() > 1) {
+        gs__cpu_relax();
+    } else if (k <= 64 + GS__SPIN_YIELDS) {
+        if (k <= 64)
+            *n = 64;
         gs__yield();
     } else {
-        gs__cpu_relax();
+        /* Still held after the yields: its holder is most likely preempted, and the threads
+         * that yield to each other keep it from its CPU. Sleep a moment (off the run
+         * queue), then look again. */
+        uint32_t idle = 0;
+        gs__wait(&idle, 0, gs__now_ns() + GS__SPIN_NAP_NS, GS__TAG_ANY);
+        *n = 64;
     }
 }
 
@@ -3195,6 +3212,8 @@ bool gs_mutex_lock_timeout(gs_mutex *mu, int64_t timeout_ns) {
 #undef GS__SPIN_BACKOFF
 #undef GS__SPIN_BEHIND
 #undef GS__SPIN_LIMIT
+#undef GS__SPIN_NAP_NS
+#undef GS__SPIN_YIELDS
 #undef GS__STARVE_NS
 #undef GS__WATCH_MIN_CPUS
 #undef GS__WATCH_PAUSES
