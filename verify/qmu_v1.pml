@@ -2,7 +2,7 @@
  * built with -DQ_V1 since: a woken waiter leaves the queue), for SPIN. Kept for its finding:
  * with 3 threads, the woken waiter can be out of the queue at every handoff, which goes to
  * the head, so it can wait forever (run.sh: proto-v1-starvation-3, docs/VERIFICATION.md). The
- * current prototype and its model, verify/mutex.pml (-DNO_DUE; formerly verify/qmu.pml), keep a woken waiter queued.
+ * current prototype and its model, verify/mutex.pml (formerly verify/qmu.pml), keep a woken waiter queued.
  *
  * The word is modelled bit for bit (QLOCKED 1, QSPIN 2, QWAITING 4, QDESIG 8); every atomic
  * RMW of qmu.h is one atomic step, every plain load its own step. A record's state is

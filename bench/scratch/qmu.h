@@ -6,7 +6,7 @@
  * queue's spinlock), QWAITING (the queue is not empty), QDESIG (the queue's head has been
  * woken and will look at the word again: unlocks need not wake another).
  *
- * Version 2, the default (verify/mutex.pml -DNO_DUE): a record stays queued until its thread owns the
+ * Version 2, the default (verify/mutex.pml): a record stays queued until its thread owns the
  * lock.
  *   lock        barge if !QLOCKED; else (after a short spin while nobody queues) take QSPIN,
  *               push the record at the back, drop QSPIN, sleep on the record
@@ -31,7 +31,7 @@
  * Records live on the waiting thread's stack; the unlocker writes one only while its thread
  * cannot return (asleep on it, or awake but unable to own the lock), and wakes it by address
  * after the last store (a stale wake is a spurious one for whoever sleeps there next). The
- * protocol is model-checked (verify/mutex.pml -DNO_DUE; version 1's flaw in verify/qmu_v1.pml), the C
+ * protocol is model-checked (verify/mutex.pml, formerly verify/qmu.pml; version 1's flaw in verify/qmu_v1.pml), the C
  * code only by mtest's exclusion check, qmu_timeout.c and ThreadSanitizer runs; x86-64
  * Linux only. Build: mtest.c with -DUSE_QMU, or gosync-bench configured with
  * -DGOSYNC_BENCH_PROTOTYPES=ON. Knobs: Q_GAP_NS, Q_STARVE_NS, Q_STRIDE (clock reads),
@@ -42,7 +42,7 @@
  * looks at its record: popped by a handoff, it waits for HANDED and owns the lock; still
  * queued, it unlinks itself, clears QDESIG if it held the woken role, and takes the lock if
  * it is free (so that no free lock is left with sleepers and nobody to wake them).
- * Model: verify/mutex.pml -DNO_DUE -DTIMEOUTS; test: bench/scratch/qmu_timeout.c. */
+ * Model: verify/mutex.pml -DTIMEOUTS; test: bench/scratch/qmu_timeout.c. */
 #ifndef QMU_H
 #define QMU_H
 #include <linux/futex.h>
@@ -317,7 +317,7 @@ static void qmu_lock_slow(qmu *m) {
 
 #else
 
-/* A timed-out waiter leaves (version 2 only; verify/mutex.pml -DNO_DUE with -DTIMEOUTS). desig: we
+/* A timed-out waiter leaves (version 2 only; verify/mutex.pml with -DTIMEOUTS). desig: we
  * hold the woken role as far as we have seen (our record may have been written WOKEN since
  * we last looked). Returns 0 if we left the queue without the lock, 1 if we found the
  * lock free and took it instead (our record is out of the queue, and the role, if ours,
@@ -355,7 +355,7 @@ static int q_leave(qmu *m, qrec *me, int desig) {
     return !(c & QLOCKED);
 }
 
-/* Version 2 (verify/mutex.pml -DNO_DUE): a waiter's record stays queued until its thread owns the
+/* Version 2 (verify/mutex.pml): a waiter's record stays queued until its thread owns the
  * lock, so the woken waiter stays the head and the next handoff is for it. deadline: a
  * CLOCK_MONOTONIC time in ns, or 0 for none; returns whether the lock was taken. */
 static int qmu_lock_slow_until(qmu *m, int64_t deadline) {

@@ -1,5 +1,5 @@
 /* bench/scratch/qmu_timeout.c: a stress test of the waiter-queue prototype's timeouts
- * (bench/scratch/qmu.h, qmu_lock_until; verify/mutex.pml -DNO_DUE with -DTIMEOUTS models them).
+ * (bench/scratch/qmu.h, qmu_lock_until; verify/mutex.pml with -DTIMEOUTS models them).
  * Research code, as qmu.h is. Usage: qmu_timeout THREADS SECONDS
  *
  * Every thread loops: half its calls lock without a deadline, half with one 0 to 200 us
