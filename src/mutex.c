@@ -27,8 +27,9 @@
  * Invariants the code relies on (the model checks them, see Verification below):
  *   QSPIN clear => WAITING says whether the queue is non-empty, and DESIG whether exactly
  *                  one queued thread holds the woken role
- *   a record is written only under QSPIN, or by its own thread (giving up its role), and a
- *   thread returns from a wait only when its record is out of the queue
+ *   a queued record is written only under QSPIN, or by its own thread (giving up its role);
+ *   a popped record only by the unlocker that popped it (HANDED); a thread returns from a
+ *   wait only when its record is out of the queue
  *   a handed lock keeps LOCKED set from the unlock until its new owner unlocks it
  *
  * Transitions (each one atomic read-modify-write of the word; decisions from the value
@@ -82,9 +83,9 @@
  * unlock that finds waiters queued comes to the library and counts towards the next
  * handoff, also while the head is already woken: a draft released those inline (the word
  * said "a waiter is woken, nobody to wake"), and its woken heads, waiting for a CPU while
- * nobody looked at the clock, were served late (worst waits 6-12 ms at 8 and 32 threads on
- * the dev VM, against 1.1-3.4 ms; docs/PERFORMANCE.md). Reading the clock costs about as
- * much as an uncontended lock+unlock, so those unlocks read it one in GS__CLOCK_EVERY
+ * nobody looked at the clock, were served late (worst waits up to 12 ms at 8 threads and
+ * 10 ms at 32 on the dev VM, against 1.1-3.4 ms; docs/PERFORMANCE.md). Reading the clock costs
+ * about as much as an uncontended lock+unlock, so those unlocks read it one in GS__CLOCK_EVERY
  * while they come fast; an unlock that wakes the head (a system call) always reads it.
  *
  * Spinning: an arriving thread spins GS__SPIN_LIMIT looks, backing off 1, 2, 4, ... up to
@@ -96,8 +97,8 @@
  * with it in the same three rounds; mutex/short and rw/w1 did not move beyond the spread).
  * Only when the process may run on more than one CPU
  * (gs__ncpu: the process's count, not the calling thread's). Threads waiting for QSPIN or
- * a slot's lock (held for a few instructions) PAUSE, and yield after 64 looks, or at once
- * on one CPU, so that a preempted holder gets to run.
+ * a slot's lock (held for a few instructions) PAUSE, yield after 64 looks (at once on one
+ * CPU), and nap 20 us after 4 yields, so that a preempted holder gets to run.
  *
  * The watch (machines with GS__WATCH_MIN_CPUS or more CPUs): a woken head that finds the
  * lock free first watches the word for GS__WATCH_PAUSES PAUSEs; if a running thread re-takes
@@ -106,6 +107,12 @@
  * while the holder goes on running: on many cores a cache-line migration per acquisition
  * (measured with the design before: mutex/short at 8 threads 3.2x on a 16-core Xeon). It is
  * a delay, which the model lets any thread take between two steps.
+ *
+ * Known weakness: QSPIN is a spinlock, and a preempted holder stalls everyone who needs it.
+ * Where waiters and holders share one CPU (a pinned process, valgrind) and callers retry
+ * short timed locks at once, the holder is starved for long stretches; the design before
+ * kept no lock inside the lock and fared better there (docs/PERFORMANCE.md, "gs_mutex on the
+ * queue", "Under CPU load").
  *
  * Verification: verify/mutex.pml models this protocol bit for bit (QSPIN sections, the
  * records, timeouts), and make verify checks exclusion, the invariants above, no lost wake-up or
