@@ -10,12 +10,12 @@
 # cannot silently stop seeing it; when the C code is fixed, flip the model and the
 # expectation together.
 #
-# The default set takes about 10 minutes on 2 cores and up to 12 GB (mutex-nolostwake-3: 128 M
-# states, 6.5 minutes, since the designated waiter's re-wait was modelled; on a slow day 21
-# minutes, that run 11.6 of them, 2026-11-27; 14 minutes the same day since that run goes
-# beside the others); --full adds the larger configurations (about
-# 38 minutes more, up to 15 GB: mutex-nolostwake-3-gap2; qmu-starvation-3, qmu-safety and
-# qmu-timeouts take 18 of them). Work files go to build/verify/<run>/ (trails stay there on failure).
+# The default set checks the shipped code. It takes about 5 minutes on 2 cores and up to 5 GB
+# (274-279 s on 2026-11-27; mutex-safety-3x2, 93 M states and 4.8 GB, runs beside the
+# others). --full adds the larger configurations and the earlier designs' models
+# (mutex_v2.pml, mutex_v1.pml, qmu_v1.pml): about an hour more, up to 15 GB
+# (mutex-v2-nolostwake-3 and -gap2 alone need 12-15 GB and 15-20 minutes; mutex-starvation-3
+# about 12 minutes). Work files go to build/verify/<run>/ (trails stay there on failure).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,9 +36,9 @@ done
 command -v spin >/dev/null || { echo "verify: spin not found (apt-get install -y spin)" >&2; exit 2; }
 CC=${CC:-cc}
 # pan's own memory cap (MB): a run that needs more fails loudly instead of swapping.
-# mutex-nolostwake-3 needs 11.8 GB since the designated waiter's re-wait (verify/mutex.pml);
-# the machines have 24 GB, and the runs go one at a time, but for that one, which runs
-# beside the others (run_bg, below), which need a few GB.
+# mutex-v2-nolostwake-3 (full set) needs 11.8 GB; the machines have 24 GB, and the runs go
+# one at a time, but for the default set's run_bg (mutex-safety-3x2, 4.8 GB) beside the
+# others, which need a few GB.
 MEMLIM=${GS_VERIFY_MEMLIM:-16000}
 
 failed=0
@@ -98,8 +98,8 @@ run() {
 
 # run_bg: as run, but in the background, beside the runs that follow, and its lines print at
 # the end. For the longest run of the default set: on 2 cores it then overlaps the rest
-# instead of adding to them (make verify took 1354 s on a slow day with every run in turn,
-# mutex-nolostwake-3 699 s of it). Memory: that run's 11.8 GB beside the others' few GB.
+# instead of adding to them (mutex-safety-3x2 took 272 s of the set's 274). Memory: its
+# 4.8 GB beside the others' few GB.
 bg_pids=
 bg_outs=
 run_bg() {
@@ -170,7 +170,7 @@ run waitgroup-2x2 waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DROUNDS=2" "$SAFE" "
 run waitgroup-mutant-no-flag waitgroup.pml "-DNWORKERS=2 -DNWAITERS=2 -DMUTANT_NO_FLAG" "$SAFE" "" violation \
     "seeded bug: a waiter sleeps without setting WAITERS"
 
-# ---- full set: about 19 more minutes, up to 15 GB ----
+# ---- full set: about an hour more, up to 15 GB ----
 # The full set's runs need up to 15 GB each: the background run ends before they start.
 if [ "$full" = 1 ]; then
     for p in $bg_pids; do
