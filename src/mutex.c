@@ -141,9 +141,10 @@ enum {
 };
 
 /* The inline paths in include/gosync/mutex.h, and GS__MUTEX_QUIET_RELEASE there, are
- * compiled into users' code with these bits (1u, 3u, 0xffffu): the layout of bits 0..15 is
- * part of the ABI. Quiet release there means: held, and either nobody queued, or the head
- * already woken (DESIG) and the queue's spinlock free. */
+ * compiled into users' code with these bits: the layout of bits 0..15 is part of the ABI.
+ * Quiet release means the word is 1: held, nobody queued. Headers from before the queue also
+ * released in place when bits 0..15 were 3 (LOCKED and DESIG); QSPIN and WAITING in bits
+ * 2..15 keep the library from ever writing such a word. */
 _Static_assert(GS__LOCKED == 1 && GS__DESIG == 2 && (GS__QSPIN & 0xfffcu) == GS__QSPIN &&
                    (GS__WAITING & 0xfffcu) == GS__WAITING,
                "the inline paths in include/gosync/mutex.h test bits 0..15");
@@ -302,22 +303,18 @@ static struct gs__mrec *gs__mq_unlink(struct gs__mslot *s, struct gs__mrec *r) {
         n->prev = r->prev;
     else
         s->last = r->prev;
-    if (r->prev)
-        n = gs__mq_head_locked(s, r->mu);
-    else
-        while (n && n->mu != r->mu)
-            n = n->next;
+    n = gs__mq_head_locked(s, r->mu);
     gs__mslot_unlock(s);
     return n;
 }
 
-/* Takes QSPIN; returns the word with QSPIN set. */
-static uint32_t gs__qspin_acquire(uint32_t *word) {
+/* Takes QSPIN. */
+static void gs__qspin_acquire(uint32_t *word) {
     int n = 0;
     for (;;) {
         uint32_t w = gs__load_relaxed32(word);
         if (!(w & GS__QSPIN) && gs__cas_acquire32(word, &w, w | GS__QSPIN))
-            return w | GS__QSPIN;
+            return;
         gs__mutex_spin_wait(&n);
     }
 }
@@ -398,7 +395,7 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
     me.since = 0;
     const bool timed = deadline_ns != GS__NO_DEADLINE;
     bool queued = false, desig = false, spin_ok = false, spun_behind = false;
-    int qspins = 0, delay = 1;
+    int qspins = 0, delay = 1, left;
 
     for (int spins = 0;; spins++) {
         uint32_t w = gs__load_relaxed32(word);
@@ -455,12 +452,8 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
             gs__qspin_release(word, false, 0, 0);
         } else {
             /* Woken, and the lock was taken again. */
-            if (timed && gs__now_ns() >= deadline_ns) {
-                int r = gs__mutex_leave(word, s, &me, desig);
-                if (r == 2)
-                    goto handed;
-                return r;
-            }
+            if (timed && gs__now_ns() >= deadline_ns)
+                goto timed_out;
             /* Give the role up: the record first (a CAS that finds HANDED if a handoff
              * came), then DESIG, while the lock is held and QSPIN free; if the lock is
              * freed meanwhile, take it instead. acq_rel: orders the give-up before the next
@@ -490,12 +483,8 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
         }
         /* Asleep on the record until an unlock wakes us (the role) or hands us the lock. */
         while (gs__load_acquire32(&me.state) == GS__REC_WAIT) {
-            if (timed && gs__now_ns() >= deadline_ns) {
-                int r = gs__mutex_leave(word, s, &me, desig); /* asleep: we hold no role */
-                if (r == 2)
-                    goto handed;
-                return r;
-            }
+            if (timed && gs__now_ns() >= deadline_ns)
+                goto timed_out; /* asleep: we hold no role */
             gs__wait(&me.state, GS__REC_WAIT, deadline_ns, GS__TAG_ANY);
         }
         if (gs__load_acquire32(&me.state) == GS__REC_HANDED)
@@ -511,6 +500,11 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
             }
         }
     }
+timed_out:
+    /* Queued, asleep or woken, and out of time: leave, unless a handoff came first. */
+    left = gs__mutex_leave(word, s, &me, desig);
+    if (left != 2)
+        return left;
 handed:
     /* The unlocker took our record out and left LOCKED set: the lock is ours. The acquire
      * load pairs with its release store of HANDED (the give-up CAS that may have found
@@ -540,10 +534,8 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
     uint32_t *word = &mu->state;
     struct gs__mslot *s = gs__mslot_of(mu);
     uint32_t w = gs__load_relaxed32(word);
-    if (!(w & GS__LOCKED))
-        gs__fatal("unlock of unlocked mutex");
     int64_t now = 0;
-    bool due = (w & GS__WAITING) && gs__mutex_due(s, &now);
+    bool due = (w & GS__LOCKED) && (w & GS__WAITING) && gs__mutex_due(s, &now);
     int n = 0;
     for (;;) {
         if (!(w & GS__LOCKED))
