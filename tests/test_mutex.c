@@ -502,6 +502,152 @@ TEST(TestManyMutexesShareSlots) {
     free(pool);
 }
 
+/* TestMutexFairness's greedy and polite threads on a mutex that shares its queue slot (the
+ * slot holds the handoff pacing) with a busy neighbour: the neighbour's unlocks must not keep
+ * deferring the polite thread's handoff. Before the fix, an unlock of the neighbour that found
+ * its own head not yet due pushed the slot's next check to that head's due time, again and
+ * again: the polite thread's 10 acquisitions took 23-58 ms on the dev VM, against 15-29 ms
+ * since (12-13 ms without the neighbour). The bound below is generous (a loaded machine must
+ * not fail it), so it catches a starvation that lasts, not those few milliseconds. */
+typedef struct {
+    gs_mutex *mu, *busy;
+    _Atomic int stop;
+    _Atomic int done;
+    int64_t polite_ns;
+    long busy_ops;
+} shared_slot_arg;
+
+static void *slot_greedy(void *p) {
+    shared_slot_arg *f = (shared_slot_arg *)p;
+    pin_to_cpu(0);
+    while (!f->stop) {
+        gs_mutex_lock(f->mu);
+        sleep_ns(100000);
+        gs_mutex_unlock(f->mu);
+    }
+    return NULL;
+}
+
+static void *slot_polite(void *p) {
+    shared_slot_arg *f = (shared_slot_arg *)p;
+    pin_to_cpu(1);
+    int64_t start = now_ns();
+    for (int i = 0; i < 10; i++) {
+        sleep_ns(100000);
+        gs_mutex_lock(f->mu);
+        gs_mutex_unlock(f->mu);
+    }
+    f->polite_ns = now_ns() - start;
+    f->done = 1;
+    return NULL;
+}
+
+static void *slot_busy(void *p) {
+    shared_slot_arg *f = (shared_slot_arg *)p;
+    volatile unsigned x = 0;
+    while (!f->stop) {
+        gs_mutex_lock(f->busy);
+        f->busy_ops++;
+        for (int i = 0; i < 300; i++) /* a critical section long enough that others queue */
+            x = x * 31u + 1u;
+        gs_mutex_unlock(f->busy);
+        for (int i = 0; i < 300; i++)
+            x = x * 31u + 1u;
+    }
+    return NULL;
+}
+
+TEST(TestFairnessInSharedSlot) {
+    gs_mutex *pool = (gs_mutex *)calloc(SLOT_POOL, sizeof *pool);
+    CHECK(pool != NULL);
+    shared_slot_arg f;
+    memset(&f, 0, sizeof f);
+    f.mu = &pool[0];
+    for (int i = 1; i < SLOT_POOL && !f.busy; i++)
+        if (gs__mutex_slot_index(&pool[i]) == gs__mutex_slot_index(f.mu))
+            f.busy = &pool[i];
+    CHECK(f.busy != NULL);
+    enum { BUSY = 4 };
+    pthread_t b[BUSY];
+    for (int i = 0; i < BUSY; i++)
+        b[i] = spawn(slot_busy, &f);
+    pthread_t g = spawn(slot_greedy, &f);
+    pthread_t p = spawn(slot_polite, &f);
+    int64_t deadline = now_ns() + 10000000000LL;
+    while (!f.done && now_ns() < deadline)
+        sleep_ns(1000000);
+    f.stop = 1;
+    join(g);
+    if (f.done)
+        join(p);
+    for (int i = 0; i < BUSY; i++)
+        join(b[i]);
+    if (!f.done) /* (the polite thread is left blocked: the test fails here) */
+        GS_T_FAIL("can't acquire Mutex in 10 seconds beside a busy mutex of the same slot");
+    printf("     polite thread: 10 acquisitions in %.2f ms; the neighbour: %ld acquisitions\n",
+           (double)f.polite_ns / 1e6, f.busy_ops);
+    free(pool);
+}
+
+/* The same, made deterministic: a waiter of mutex b has waited 3 ms; a waiter of a, in the
+ * same slot, has just queued. Unlocking a (its head not due) must not move the slot's next
+ * handoff check past b's waiter's due time, so the unlock of b right after must hand b to
+ * its waiter: b stays locked, and a trylock right after the unlock fails. (Before the fix,
+ * the unlock of a pushed the check to a's waiter's due time, 1 ms ahead; b was then only
+ * woken and released, and the trylock took it.) The waiter keeps b until told, so that
+ * nothing but the handoff can make the trylock fail. */
+typedef struct {
+    gs_mutex *mu;
+    _Atomic int got, release;
+} slot_waiter_arg;
+
+static void *slot_waiter(void *p) {
+    slot_waiter_arg *w = (slot_waiter_arg *)p;
+    gs_mutex_lock(w->mu);
+    w->got = 1;
+    while (!w->release)
+        sleep_ns(100000);
+    gs_mutex_unlock(w->mu);
+    return NULL;
+}
+
+static void wait_queued(gs_mutex *mu) { /* white box: WAITING (bit 3) is set */
+    while (!(__atomic_load_n(&mu->state, __ATOMIC_ACQUIRE) & 8u))
+        sleep_ns(20000);
+}
+
+TEST(TestHandoffNotDeferredBySlotNeighbour) {
+    gs_mutex *pool = (gs_mutex *)calloc(SLOT_POOL, sizeof *pool);
+    CHECK(pool != NULL);
+    gs_mutex *a = &pool[0], *b = NULL;
+    for (int i = 1; i < SLOT_POOL && !b; i++)
+        if (gs__mutex_slot_index(&pool[i]) == gs__mutex_slot_index(a))
+            b = &pool[i];
+    CHECK(b != NULL);
+    slot_waiter_arg wb = {b, 0, 0}, wa = {a, 0, 0};
+    gs_mutex_lock(b);
+    pthread_t tb = spawn(slot_waiter, &wb);
+    wait_queued(b);
+    sleep_ns(3000000); /* b's waiter is due (1 ms), and every earlier pacing has expired */
+    gs_mutex_lock(a);
+    pthread_t ta = spawn(slot_waiter, &wa);
+    wait_queued(a);
+    gs_mutex_unlock(a); /* a's head: queued just now, not due */
+    gs_mutex_unlock(b); /* b's head: due, so handed b */
+    bool took = gs_mutex_trylock(b);
+    if (took)
+        gs_mutex_unlock(b);
+    wb.release = 1;
+    wa.release = 1;
+    join(tb);
+    join(ta);
+    CHECK(wb.got && wa.got);
+    CHECK(!took); /* b went to its waiter by a handoff */
+    CHECK_EQ(a->state, 0u);
+    CHECK_EQ(b->state, 0u);
+    free(pool);
+}
+
 int main(int argc, char **argv) {
     gs_test_init(argc, argv);
     RUN(TestCpuCountOfPinnedThread);
@@ -517,6 +663,8 @@ int main(int argc, char **argv) {
     RUN(TestUnlockThenFree);
     RUN(TestStarvationWithTimeouts);
     RUN(TestManyMutexesShareSlots);
+    RUN(TestFairnessInSharedSlot);
+    RUN(TestHandoffNotDeferredBySlotNeighbour);
     RUN(TestWithWatch);
     return 0;
 }
