@@ -195,7 +195,8 @@ GS_API void gs__mutex_unlock_slow(gs_mutex *mu);
  * to the library, which counts it towards the next handoff (src/mutex.c, "Fairness"). The
  * inline unlock below and the library share it; not for direct use. (Headers before the
  * queue also released in place when bits 0..15 were 3, a woken waiter and nothing else
- * pending; the library no longer writes such a word: a queued waiter keeps bit 3 set.) */
+ * pending; no unlock sees such a word now: the library writes it only while it hands the
+ * lock to a waiter, which clears bit 1 before its lock call returns.) */
 #define GS__MUTEX_QUIET_RELEASE(v) ((v) == 1u)
 
 #if !defined(GS_NO_INLINE)
