@@ -2626,7 +2626,7 @@ void gs_locker_unlock(gs_locker l) { l.unlock(l.self); }
  * of tens of microseconds behind a queue mostly runs out asleep, and each retry pays another
  * sleep and wake-up. The design before slept on the lock word, which every lock and unlock
  * changes, and caught the lock free more often: in the mixed stress beside two busy loops
- * 2-4 failed attempts per timed acquisition against 5-12 here, with about 3x the context
+ * 2-5 failed attempts per timed acquisition against 5-17 here, with about 3x the context
  * switches and 2.5x the CPU time. Where the holder shares a CPU with such callers (a pinned
  * process, valgrind), their sleeps and wake-ups take its time (docs/PERFORMANCE.md, "Under
  * CPU load"). QSPIN is seldom waited for there, and a QSPIN whose waiters sleep did not help.
