@@ -20,7 +20,7 @@ set linetype 12 lc rgb '#aa0000' pt 12
 set linetype cycle 12
 set logscale x 2
 set style data linespoints
-machine = 'AMD EPYC, 2 cores, 2026-11-27 06:52 UTC'
+machine = 'AMD EPYC, 2 cores, 2026-11-27 09:38 UTC'
 set output 'mutex-short.png'
 set title 'mutex/short: throughput vs threads ('.machine.')'
 set xlabel 'threads'
