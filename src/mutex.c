@@ -22,9 +22,11 @@
  * few list operations) guards the list against the other mutexes of the slot. So the
  * protocol is that of one queue per mutex, under QSPIN, and the slot table is the data
  * structure below it. Each slot also holds the handoff pacing of its mutexes and the
- * adaptive spin's score; a mutex sharing a slot shifts those, never the protocol (its
- * handoffs space ours by up to GS__HANDOFF_GAP_NS, and its unlocks never move the slot's
- * next check past the due time of the slot's oldest waiter, whichever mutex that is).
+ * adaptive spin's score; a mutex sharing a slot shifts those, never the protocol: it counts
+ * towards the clock reads, but the gap between two handoffs is kept per mutex (in the new
+ * head's record), and its unlocks never move the slot's next check past the due time of the
+ * slot's oldest waiter, whichever mutex that is. The slot counts the mutexes that have
+ * waiters queued in it (nmu) to tell when it is shared.
  *
  * Invariants the code relies on (the model checks them, see Verification below):
  *   QSPIN clear => WAITING says whether the queue is non-empty, and DESIG whether exactly
@@ -165,6 +167,7 @@ struct gs__mrec {
     const gs_mutex *mu;
     struct gs__mrec *next, *prev; /* the slot's list: under the slot's lock */
     int64_t since;                /* when the thread first queued (CLOCK_MONOTONIC ns) */
+    int64_t not_before;           /* no handoff to it before this time: under QSPIN */
 };
 
 /* A waiter blocked longer than this is owed a handoff (Go: 1 ms). */
@@ -222,6 +225,7 @@ static struct gs__mslot {
     int64_t checked_at;               /* pacing: when an unlock last read the clock */
     uint32_t unlocks;                 /* pacing: unlocks that saw the queue since then */
     uint32_t stride;                  /* pacing: read the clock every stride-th of them */
+    uint32_t nmu;                     /* mutexes with waiters queued here: the list's lock */
     _Alignas(64) uint32_t spin_score; /* spinning behind a queue has paid (see Spinning) */
     uint32_t probe;                   /* arrivals, to spin one in 32 regardless */
 } gs__mslots[GS__MUTEX_SLOTS];
@@ -278,19 +282,23 @@ static struct gs__mrec *gs__mq_head_locked(struct gs__mslot *s, const gs_mutex *
     return r;
 }
 
-/* mu's head, and in *oldest when the oldest record of the whole slot (any mutex's) first
- * queued: read under the slot's lock, since that record's thread may return once it is
- * unlinked. */
-static struct gs__mrec *gs__mq_head(struct gs__mslot *s, const gs_mutex *mu, int64_t *oldest) {
+/* mu's head; in *oldest when the oldest record of the whole slot (any mutex's) first
+ * queued, read under the slot's lock, since that record's thread may return once it is
+ * unlinked; in *shared whether other mutexes have waiters queued in the slot. */
+static struct gs__mrec *gs__mq_head(struct gs__mslot *s, const gs_mutex *mu, int64_t *oldest,
+                                    bool *shared) {
     gs__mslot_lock(s);
     struct gs__mrec *r = gs__mq_head_locked(s, mu);
     *oldest = s->first->since;
+    *shared = s->nmu > 1;
     gs__mslot_unlock(s);
     return r;
 }
 
-static void gs__mq_push(struct gs__mslot *s, struct gs__mrec *r) {
+/* first: r's mutex had nobody queued (WAITING was clear under QSPIN). */
+static void gs__mq_push(struct gs__mslot *s, struct gs__mrec *r, bool first) {
     gs__mslot_lock(s);
+    s->nmu += first;
     r->inq = true;
     r->next = NULL;
     r->prev = s->last;
@@ -303,7 +311,7 @@ static void gs__mq_push(struct gs__mslot *s, struct gs__mrec *r) {
 }
 
 /* Takes r out; returns the head of r's mutex's queue after that (NULL: empty). */
-static struct gs__mrec *gs__mq_unlink(struct gs__mslot *s, struct gs__mrec *r) {
+static struct gs__mrec *gs__mq_unlink(struct gs__mslot *s, struct gs__mrec *r, bool *shared) {
     gs__mslot_lock(s);
     r->inq = false;
     struct gs__mrec *n = r->next;
@@ -316,6 +324,9 @@ static struct gs__mrec *gs__mq_unlink(struct gs__mslot *s, struct gs__mrec *r) {
     else
         s->last = r->prev;
     n = gs__mq_head_locked(s, r->mu);
+    s->nmu -= n == NULL;
+    if (shared)
+        *shared = s->nmu > (n != NULL);
     gs__mslot_unlock(s);
     return n;
 }
@@ -346,9 +357,9 @@ static uint32_t gs__qspin_release(uint32_t *word, bool empty, uint32_t clear, ui
 
 /* Counts an unlock that sees the queue; returns whether a handoff may be due, with the
  * clock in *now when it read it. Relaxed: the fields only pace handoffs. A mutex that shares
- * the slot shifts which unlock reads the clock, and its handoffs space ours by up to
- * GS__HANDOFF_GAP_NS; it never pushes next_check past the due time of the slot's oldest
- * waiter (see gs__mutex_unlock_slow). */
+ * the slot shifts which unlock reads the clock; it never pushes next_check past the due time
+ * of the slot's oldest waiter, nor past its own gap while others queue in the slot (see
+ * gs__mutex_unlock_slow). */
 static bool gs__mutex_due(struct gs__mslot *s, int64_t *now) {
     uint32_t n = gs__load_relaxed32(&s->unlocks) + 1;
     if (n < gs__load_relaxed32(&s->stride)) {
@@ -390,7 +401,7 @@ static int gs__mutex_leave(uint32_t *word, struct gs__mslot *s, struct gs__mrec 
         return 2;
     }
     bool d = desig || gs__load_relaxed32(&me->state) == GS__REC_WOKEN;
-    bool empty = gs__mq_unlink(s, me) == NULL;
+    bool empty = gs__mq_unlink(s, me, NULL) == NULL;
     uint32_t c = gs__qspin_release(word, empty, d ? GS__DESIG : 0u, GS__LOCKED);
     return !(c & GS__LOCKED);
 }
@@ -406,6 +417,7 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
     me.mu = mu;
     me.next = me.prev = NULL;
     me.since = 0;
+    me.not_before = 0;
     const bool timed = deadline_ns != GS__NO_DEADLINE;
     bool queued = false, desig = false, spin_ok = false, spun_behind = false;
     int qspins = 0, delay = 1, left;
@@ -422,7 +434,7 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
                 gs__spin_paid(s);
             if (queued) { /* we own the lock: take our record out */
                 gs__qspin_acquire(word);
-                bool empty = gs__mq_unlink(s, &me) == NULL;
+                bool empty = gs__mq_unlink(s, &me, NULL) == NULL;
                 gs__qspin_release(word, empty, 0, 0);
             }
             return true;
@@ -465,7 +477,7 @@ static GS__NOINLINE bool gs__mutex_lock_wait(gs_mutex *mu, int64_t deadline_ns) 
             if (!me.since)
                 me.since = gs__now_ns();
             gs__store_relaxed32(&me.state, GS__REC_WAIT);
-            gs__mq_push(s, &me);
+            gs__mq_push(s, &me, !(w & GS__WAITING));
             queued = true;
             gs__qspin_release(word, false, 0, 0);
         } else {
@@ -575,20 +587,28 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
     /* Under QSPIN, the lock still held. WAITING was set with QSPIN free: the queue is not
      * empty. */
     int64_t oldest;
-    struct gs__mrec *h = gs__mq_head(s, mu, &oldest);
+    bool shared;
+    struct gs__mrec *h = gs__mq_head(s, mu, &oldest, &shared);
     if (!now) { /* this unlock wakes the head, a system call: the clock costs little */
         now = gs__now_ns();
         due = now >= (int64_t)gs__load_relaxed64((uint64_t *)&s->next_check);
     }
-    if (due && now - h->since >= GS__STARVE_NS) {
+    if (due && now - h->since >= GS__STARVE_NS && now >= h->not_before) {
         /* Hand the lock to the head: pop it, keep LOCKED set (no other thread can take the
          * lock now), end its role if its record still says WOKEN (it may be giving the role
          * up at this moment: then it clears DESIG itself, harmlessly, since no unlock can
          * give the role to anyone while the lock is handed), drop QSPIN, and only then
          * write the record HANDED: from that store on, the head may unlock and free the
          * mutex, so after it we touch only the record's address, to wake it. */
-        struct gs__mrec *next = gs__mq_unlink(s, h);
-        gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)(now + GS__HANDOFF_GAP_NS));
+        bool others;
+        struct gs__mrec *next = gs__mq_unlink(s, h, &others);
+        /* The gap: no handoff of this mutex before now + GS__HANDOFF_GAP_NS. The new head
+         * carries it, and so does the slot's next check, unless other mutexes have waiters
+         * queued in the slot: their handoffs must not wait for ours. */
+        if (next)
+            next->not_before = now + GS__HANDOFF_GAP_NS;
+        if (!others)
+            gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)(now + GS__HANDOFF_GAP_NS));
         uint32_t clear = gs__load_relaxed32(&h->state) == GS__REC_WOKEN ? GS__DESIG : 0u;
         gs__qspin_release(word, next == NULL, clear, 0);
         gs__store_release32(&h->state, GS__REC_HANDED);
@@ -596,13 +616,18 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
         return;
     }
     if (due) {
-        /* No handoff is due in this slot before its oldest waiter's due time: the next
-         * check can wait until then. Not our head's due time: the oldest waiter may be
-         * another mutex's, due already, and pushing past it at each of our unlocks would
-         * defer its handoff for as long as ours keep coming (TestFairnessInSharedSlot on
-         * the dev VM: the polite thread's 10 acquisitions took 23-58 ms that way, 15-29 ms
-         * with this bound, 12-13 ms without the neighbour). */
-        int64_t at = (oldest < h->since ? oldest : h->since) + GS__STARVE_NS;
+        /* No handoff of ours is due before our head's due time and the end of our gap: the
+         * next check can wait until then. But while other mutexes queue in the slot, not
+         * past its oldest waiter's due time: that waiter may be another mutex's, due
+         * already, and pushing past it at each of our unlocks would defer its handoff for
+         * as long as ours keep coming (TestFairnessInSharedSlot on the dev VM: the polite
+         * thread's 10 acquisitions took 23-69 ms that way, 11-29 ms since, 12-13 ms without
+         * the neighbour). */
+        int64_t at = h->since + GS__STARVE_NS;
+        if (h->not_before > at)
+            at = h->not_before;
+        if (shared && oldest + GS__STARVE_NS < at)
+            at = oldest + GS__STARVE_NS;
         if (at > (int64_t)gs__load_relaxed64((uint64_t *)&s->next_check))
             gs__store_relaxed64((uint64_t *)&s->next_check, (uint64_t)at);
     }

@@ -506,7 +506,7 @@ TEST(TestManyMutexesShareSlots) {
  * slot holds the handoff pacing) with a busy neighbour: the neighbour's unlocks must not keep
  * deferring the polite thread's handoff. Before the fix, an unlock of the neighbour that found
  * its own head not yet due pushed the slot's next check to that head's due time, again and
- * again: the polite thread's 10 acquisitions took 23-58 ms on the dev VM, against 15-29 ms
+ * again: the polite thread's 10 acquisitions took 23-69 ms on the dev VM, against 11-29 ms
  * since (12-13 ms without the neighbour). The bound below is generous (a loaded machine must
  * not fail it), so it catches a starvation that lasts, not those few milliseconds. */
 typedef struct {
@@ -589,13 +589,16 @@ TEST(TestFairnessInSharedSlot) {
     free(pool);
 }
 
-/* The same, made deterministic: a waiter of mutex b has waited 3 ms; a waiter of a, in the
- * same slot, has just queued. Unlocking a (its head not due) must not move the slot's next
- * handoff check past b's waiter's due time, so the unlock of b right after must hand b to
- * its waiter: b stays locked, and a trylock right after the unlock fails. (Before the fix,
- * the unlock of a pushed the check to a's waiter's due time, 1 ms ahead; b was then only
- * woken and released, and the trylock took it.) The waiter keeps b until told, so that
- * nothing but the handoff can make the trylock fail. */
+/* The same, made deterministic. A waiter of mutex b has waited 3 ms; mutex a, in the same
+ * slot, has a waiter too. Unlocking a must not hold back b's handoff, so the unlock of b
+ * right after must hand b to its waiter: b stays locked, and a trylock right after the
+ * unlock fails. Two cases:
+ * - a's waiter has just queued (not due): before the fix, the unlock of a pushed the slot's
+ *   next check to that waiter's due time, 1 ms ahead;
+ * - a's waiter is due too, so the unlock of a hands a off: before the fix, that handoff
+ *   pushed the slot's next check 100 us ahead (the gap between two handoffs), for b too.
+ * Either way b was then only woken and released, and the trylock took it. The waiters keep
+ * their mutex until told, so that nothing but a handoff can make a trylock fail. */
 typedef struct {
     gs_mutex *mu;
     _Atomic int got, release;
@@ -616,6 +619,41 @@ static void wait_queued(gs_mutex *mu) { /* white box: WAITING (bit 3) is set */
         sleep_ns(20000);
 }
 
+static void slot_neighbour_case(gs_mutex *a, gs_mutex *b, bool a_due) {
+    slot_waiter_arg wb = {b, 0, 0}, wa = {a, 0, 0};
+    gs_mutex_lock(b);
+    gs_mutex_lock(a);
+    pthread_t tb = spawn(slot_waiter, &wb), ta = (pthread_t)0;
+    wait_queued(b);
+    if (a_due) {
+        ta = spawn(slot_waiter, &wa);
+        wait_queued(a);
+    }
+    sleep_ns(3000000); /* the waiters queued so far are due, and earlier pacing is over */
+    if (!a_due) {
+        ta = spawn(slot_waiter, &wa);
+        wait_queued(a);
+    }
+    gs_mutex_unlock(a); /* a_due: hands a off */
+    gs_mutex_unlock(b); /* must hand b off */
+    bool took_b = gs_mutex_trylock(b);
+    if (took_b)
+        gs_mutex_unlock(b);
+    bool took_a = gs_mutex_trylock(a);
+    if (took_a)
+        gs_mutex_unlock(a);
+    wb.release = 1;
+    wa.release = 1;
+    join(tb);
+    join(ta);
+    CHECK(wb.got && wa.got);
+    if (a_due)
+        CHECK(!took_a); /* the case is what it says: a was handed off */
+    CHECK(!took_b);     /* b went to its waiter by a handoff */
+    CHECK_EQ(a->state, 0u);
+    CHECK_EQ(b->state, 0u);
+}
+
 TEST(TestHandoffNotDeferredBySlotNeighbour) {
     gs_mutex *pool = (gs_mutex *)calloc(SLOT_POOL, sizeof *pool);
     CHECK(pool != NULL);
@@ -624,27 +662,8 @@ TEST(TestHandoffNotDeferredBySlotNeighbour) {
         if (gs__mutex_slot_index(&pool[i]) == gs__mutex_slot_index(a))
             b = &pool[i];
     CHECK(b != NULL);
-    slot_waiter_arg wb = {b, 0, 0}, wa = {a, 0, 0};
-    gs_mutex_lock(b);
-    pthread_t tb = spawn(slot_waiter, &wb);
-    wait_queued(b);
-    sleep_ns(3000000); /* b's waiter is due (1 ms), and every earlier pacing has expired */
-    gs_mutex_lock(a);
-    pthread_t ta = spawn(slot_waiter, &wa);
-    wait_queued(a);
-    gs_mutex_unlock(a); /* a's head: queued just now, not due */
-    gs_mutex_unlock(b); /* b's head: due, so handed b */
-    bool took = gs_mutex_trylock(b);
-    if (took)
-        gs_mutex_unlock(b);
-    wb.release = 1;
-    wa.release = 1;
-    join(tb);
-    join(ta);
-    CHECK(wb.got && wa.got);
-    CHECK(!took); /* b went to its waiter by a handoff */
-    CHECK_EQ(a->state, 0u);
-    CHECK_EQ(b->state, 0u);
+    slot_neighbour_case(a, b, false);
+    slot_neighbour_case(a, b, true);
     free(pool);
 }
 
