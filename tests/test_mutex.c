@@ -118,7 +118,7 @@ TEST(TestMutexMisuse) {
 /* ---- Go: TestMutexFairness, with the two threads on different CPUs ---- */
 
 typedef struct {
-    gs_mutex mu;
+    gs_mutex *mu;
     _Atomic int stop;
     _Atomic int done;
     int64_t polite_ns;
@@ -128,9 +128,9 @@ static void *greedy(void *p) {
     fairness_arg *f = (fairness_arg *)p;
     pin_to_cpu(0);
     while (!f->stop) {
-        gs_mutex_lock(&f->mu);
+        gs_mutex_lock(f->mu);
         sleep_ns(100000);
-        gs_mutex_unlock(&f->mu);
+        gs_mutex_unlock(f->mu);
     }
     return NULL;
 }
@@ -141,8 +141,8 @@ static void *polite(void *p) {
     int64_t start = now_ns();
     for (int i = 0; i < 10; i++) {
         sleep_ns(100000);
-        gs_mutex_lock(&f->mu);
-        gs_mutex_unlock(&f->mu);
+        gs_mutex_lock(f->mu);
+        gs_mutex_unlock(f->mu);
     }
     f->polite_ns = now_ns() - start;
     f->done = 1;
@@ -150,7 +150,8 @@ static void *polite(void *p) {
 }
 
 TEST(TestMutexFairness) {
-    fairness_arg f = {GS_MUTEX_INIT, 0, 0, 0};
+    gs_mutex mu = GS_MUTEX_INIT;
+    fairness_arg f = {&mu, 0, 0, 0};
     pthread_t g = spawn(greedy, &f);
     pthread_t p = spawn(polite, &f);
     int64_t deadline = now_ns() + 10000000000LL;
@@ -510,47 +511,20 @@ TEST(TestManyMutexesShareSlots) {
  * since (12-13 ms without the neighbour). The bound below is generous (a loaded machine must
  * not fail it), so it catches a starvation that lasts, not those few milliseconds. */
 typedef struct {
-    gs_mutex *mu, *busy;
-    _Atomic int stop;
-    _Atomic int done;
-    int64_t polite_ns;
+    fairness_arg f; /* the greedy and polite threads' mutex and flags */
+    gs_mutex *busy;
     long busy_ops;
 } shared_slot_arg;
 
-static void *slot_greedy(void *p) {
-    shared_slot_arg *f = (shared_slot_arg *)p;
-    pin_to_cpu(0);
-    while (!f->stop) {
-        gs_mutex_lock(f->mu);
-        sleep_ns(100000);
-        gs_mutex_unlock(f->mu);
-    }
-    return NULL;
-}
-
-static void *slot_polite(void *p) {
-    shared_slot_arg *f = (shared_slot_arg *)p;
-    pin_to_cpu(1);
-    int64_t start = now_ns();
-    for (int i = 0; i < 10; i++) {
-        sleep_ns(100000);
-        gs_mutex_lock(f->mu);
-        gs_mutex_unlock(f->mu);
-    }
-    f->polite_ns = now_ns() - start;
-    f->done = 1;
-    return NULL;
-}
-
 static void *slot_busy(void *p) {
-    shared_slot_arg *f = (shared_slot_arg *)p;
+    shared_slot_arg *a = (shared_slot_arg *)p;
     volatile unsigned x = 0;
-    while (!f->stop) {
-        gs_mutex_lock(f->busy);
-        f->busy_ops++;
+    while (!a->f.stop) {
+        gs_mutex_lock(a->busy);
+        a->busy_ops++;
         for (int i = 0; i < 300; i++) /* a critical section long enough that others queue */
             x = x * 31u + 1u;
-        gs_mutex_unlock(f->busy);
+        gs_mutex_unlock(a->busy);
         for (int i = 0; i < 300; i++)
             x = x * 31u + 1u;
     }
@@ -560,32 +534,32 @@ static void *slot_busy(void *p) {
 TEST(TestFairnessInSharedSlot) {
     gs_mutex *pool = (gs_mutex *)calloc(SLOT_POOL, sizeof *pool);
     CHECK(pool != NULL);
-    shared_slot_arg f;
-    memset(&f, 0, sizeof f);
-    f.mu = &pool[0];
-    for (int i = 1; i < SLOT_POOL && !f.busy; i++)
-        if (gs__mutex_slot_index(&pool[i]) == gs__mutex_slot_index(f.mu))
-            f.busy = &pool[i];
-    CHECK(f.busy != NULL);
+    shared_slot_arg a;
+    memset(&a, 0, sizeof a);
+    a.f.mu = &pool[0];
+    for (int i = 1; i < SLOT_POOL && !a.busy; i++)
+        if (gs__mutex_slot_index(&pool[i]) == gs__mutex_slot_index(a.f.mu))
+            a.busy = &pool[i];
+    CHECK(a.busy != NULL);
     enum { BUSY = 4 };
     pthread_t b[BUSY];
     for (int i = 0; i < BUSY; i++)
-        b[i] = spawn(slot_busy, &f);
-    pthread_t g = spawn(slot_greedy, &f);
-    pthread_t p = spawn(slot_polite, &f);
+        b[i] = spawn(slot_busy, &a);
+    pthread_t g = spawn(greedy, &a.f);
+    pthread_t p = spawn(polite, &a.f);
     int64_t deadline = now_ns() + 10000000000LL;
-    while (!f.done && now_ns() < deadline)
+    while (!a.f.done && now_ns() < deadline)
         sleep_ns(1000000);
-    f.stop = 1;
+    a.f.stop = 1;
     join(g);
-    if (f.done)
+    if (a.f.done)
         join(p);
     for (int i = 0; i < BUSY; i++)
         join(b[i]);
-    if (!f.done) /* (the polite thread is left blocked: the test fails here) */
+    if (!a.f.done) /* (the polite thread is left blocked: the test fails here) */
         GS_T_FAIL("can't acquire Mutex in 10 seconds beside a busy mutex of the same slot");
     printf("     polite thread: 10 acquisitions in %.2f ms; the neighbour: %ld acquisitions\n",
-           (double)f.polite_ns / 1e6, f.busy_ops);
+           (double)a.f.polite_ns / 1e6, a.busy_ops);
     free(pool);
 }
 
