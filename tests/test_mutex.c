@@ -505,10 +505,10 @@ TEST(TestManyMutexesShareSlots) {
 
 /* TestMutexFairness's greedy and polite threads on a mutex that shares its queue slot (the
  * slot holds the handoff pacing) with a busy neighbour: the neighbour's unlocks must not keep
- * deferring the polite thread's handoff. Before the fix, an unlock of the neighbour that found
- * its own head not yet due pushed the slot's next check to that head's due time, again and
- * again: the polite thread's 10 acquisitions took 23-69 ms on the dev VM, against 11-29 ms
- * since (12-13 ms without the neighbour). The bound below is generous (a loaded machine must
+ * deferring the polite thread's handoff. Before the fixes, the neighbour's unlocks pushed the
+ * slot's next check to its own head's due time, and its handoffs pushed it by the 100 us gap,
+ * again and again: the polite thread's 10 acquisitions took 23-69 ms on the dev VM, against
+ * 11-25 ms since (12-13 ms without the neighbour). The bound below is generous (a loaded machine must
  * not fail it), so it catches a starvation that lasts, not those few milliseconds. */
 typedef struct {
     fairness_arg f; /* the greedy and polite threads' mutex and flags */
