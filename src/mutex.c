@@ -621,7 +621,7 @@ void gs__mutex_unlock_slow(gs_mutex *mu) {
          * past its oldest waiter's due time: that waiter may be another mutex's, due
          * already, and pushing past it at each of our unlocks would defer its handoff for
          * as long as ours keep coming (TestFairnessInSharedSlot on the dev VM: the polite
-         * thread's 10 acquisitions took 23-69 ms that way, 11-29 ms since, 12-13 ms without
+         * thread's 10 acquisitions took 23-69 ms that way, 11-25 ms since, 12-13 ms without
          * the neighbour). */
         int64_t at = h->since + GS__STARVE_NS;
         if (h->not_before > at)
