@@ -277,9 +277,9 @@ static void mixed_worker(void *p, int index) {
             /* A timed lock of 0-50 us, retried with a timeout that doubles, as a caller
              * that must get the lock would. (Retrying the short timeout at once is a storm
              * of sleeps and wake-ups on a loaded machine: on a FIFO queue such deadlines
-             * mostly run out asleep. That took this test from 2 s to 30-60 s in a CI run
-             * beside the other tests; docs/PERFORMANCE.md, "stop 23", measures it with
-             * bench/results/devvm-queue/adopt/mixed_stress.c, which keeps the storm.) */
+             * mostly run out asleep. That took this stress from 0.1-0.3 s to 30-60 s in a
+             * CI run beside the other tests; docs/PERFORMANCE.md, "stop 23", measures it
+             * with bench/results/devvm-queue/adopt/mixed_stress.c, which keeps the storm.) */
             int64_t t = (int64_t)((seed >> 8) % 50000);
             while (!gs_mutex_lock_timeout(&m->mu, t)) {
                 m->timeouts++;
@@ -518,8 +518,8 @@ TEST(TestManyMutexesShareSlots) {
  * deferring the polite thread's handoff. Before the fixes, the neighbour's unlocks pushed the
  * slot's next check to its own head's due time, and its handoffs pushed it by the 100 us gap,
  * again and again: the polite thread's 10 acquisitions took 23-69 ms on the dev VM, against
- * 11-25 ms since (12-13 ms without the neighbour). The bound below is generous (a loaded machine must
- * not fail it), so it catches a starvation that lasts, not those few milliseconds. */
+ * 11-25 ms since (12-13 ms without the neighbour). The bound below is generous (a loaded
+ * machine must not fail it), so it catches a starvation that lasts, not those milliseconds. */
 typedef struct {
     fairness_arg f; /* the greedy and polite threads' mutex and flags */
     gs_mutex *busy;
