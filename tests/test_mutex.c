@@ -206,30 +206,31 @@ TEST(TestCrossThreadUnlock) {
 }
 
 typedef struct {
-    gs_mutex mu;
+    gs_mutex *mu;
     _Atomic int held;
     _Atomic int release;
 } holder_arg;
 
 static void *hold_until_released(void *p) {
     holder_arg *h = (holder_arg *)p;
-    gs_mutex_lock(&h->mu);
+    gs_mutex_lock(h->mu);
     h->held = 1;
     while (!h->release)
         sleep_ns(1000000);
-    gs_mutex_unlock(&h->mu);
+    gs_mutex_unlock(h->mu);
     return NULL;
 }
 
 TEST(TestLockTimeout) {
-    holder_arg h = {GS_MUTEX_INIT, 0, 0};
+    gs_mutex mu = GS_MUTEX_INIT;
+    holder_arg h = {&mu, 0, 0};
     /* free: succeeds at once, with any timeout */
-    CHECK(gs_mutex_lock_timeout(&h.mu, 1000000));
-    CHECK(!gs_mutex_lock_timeout(&h.mu, 0));
-    CHECK(!gs_mutex_lock_timeout(&h.mu, -5));
-    gs_mutex_unlock(&h.mu);
-    CHECK(gs_mutex_lock_timeout(&h.mu, 0));
-    gs_mutex_unlock(&h.mu);
+    CHECK(gs_mutex_lock_timeout(h.mu, 1000000));
+    CHECK(!gs_mutex_lock_timeout(h.mu, 0));
+    CHECK(!gs_mutex_lock_timeout(h.mu, -5));
+    gs_mutex_unlock(h.mu);
+    CHECK(gs_mutex_lock_timeout(h.mu, 0));
+    gs_mutex_unlock(h.mu);
 
     pthread_t t = spawn(hold_until_released, &h);
     while (!h.held)
@@ -237,22 +238,22 @@ TEST(TestLockTimeout) {
     /* held: gives up, never earlier than asked */
     for (int64_t ms = 1; ms <= 64; ms *= 4) {
         int64_t start = now_ns();
-        CHECK(!gs_mutex_lock_timeout(&h.mu, ms * 1000000));
+        CHECK(!gs_mutex_lock_timeout(h.mu, ms * 1000000));
         CHECK_GE(now_ns() - start, ms * 1000000);
     }
     /* <= 0 never blocks (generous bound: it is one CAS) */
     int64_t start = now_ns();
-    CHECK(!gs_mutex_lock_timeout(&h.mu, 0));
-    CHECK(!gs_mutex_lock_timeout(&h.mu, INT64_MIN));
+    CHECK(!gs_mutex_lock_timeout(h.mu, 0));
+    CHECK(!gs_mutex_lock_timeout(h.mu, INT64_MIN));
     CHECK_LT(now_ns() - start, 500000000);
     /* released while we wait: acquired */
     h.release = 1;
-    CHECK(gs_mutex_lock_timeout(&h.mu, 60LL * 1000000000));
-    gs_mutex_unlock(&h.mu);
+    CHECK(gs_mutex_lock_timeout(h.mu, 60LL * 1000000000));
+    gs_mutex_unlock(h.mu);
     join(t);
     /* a huge timeout does not overflow */
-    CHECK(gs_mutex_lock_timeout(&h.mu, INT64_MAX));
-    gs_mutex_unlock(&h.mu);
+    CHECK(gs_mutex_lock_timeout(h.mu, INT64_MAX));
+    gs_mutex_unlock(h.mu);
 }
 
 /* 64 threads on however few CPUs: lock, trylock and timed lock mixed; no lost update. */
@@ -457,6 +458,17 @@ TEST(TestWithWatch) {
  * empty queue. */
 extern unsigned gs__mutex_slot_index(const gs_mutex *mu);
 enum { SLOT_MUTEXES = 6, SLOT_POOL = 4096 };
+
+/* Fills out[0..n) with pool[0] and the next mutexes of pool (SLOT_POOL of them) that hash to
+ * its slot; returns how many it found. */
+static int same_slot(gs_mutex *pool, gs_mutex **out, int n) {
+    int found = 0;
+    unsigned slot = gs__mutex_slot_index(&pool[0]);
+    for (int i = 0; i < SLOT_POOL && found < n; i++)
+        if (gs__mutex_slot_index(&pool[i]) == slot)
+            out[found++] = &pool[i];
+    return found;
+}
 typedef struct {
     gs_mutex *mu[SLOT_MUTEXES];
     long counter[SLOT_MUTEXES];
@@ -494,13 +506,9 @@ TEST(TestManyMutexesShareSlots) {
     CHECK(pool != NULL);
     slot_arg a;
     memset(&a, 0, sizeof a);
-    /* SLOT_MUTEXES mutexes of the pool with the first one's slot */
-    int found = 0;
-    unsigned slot = gs__mutex_slot_index(&pool[0]);
-    for (int i = 0; i < SLOT_POOL && found < SLOT_MUTEXES; i++)
-        if (gs__mutex_slot_index(&pool[i]) == slot)
-            a.mu[found++] = &pool[i];
+    int found = same_slot(pool, a.mu, SLOT_MUTEXES);
     CHECK_EQ(found, SLOT_MUTEXES);
+    unsigned slot = gs__mutex_slot_index(&pool[0]);
     a.loops = scaled(3000);
     run_threads(24, slot_worker, &a);
     long total = 0;
@@ -546,11 +554,10 @@ TEST(TestFairnessInSharedSlot) {
     CHECK(pool != NULL);
     shared_slot_arg a;
     memset(&a, 0, sizeof a);
-    a.f.mu = &pool[0];
-    for (int i = 1; i < SLOT_POOL && !a.busy; i++)
-        if (gs__mutex_slot_index(&pool[i]) == gs__mutex_slot_index(a.f.mu))
-            a.busy = &pool[i];
-    CHECK(a.busy != NULL);
+    gs_mutex *two[2];
+    CHECK_EQ(same_slot(pool, two, 2), 2);
+    a.f.mu = two[0];
+    a.busy = two[1];
     enum { BUSY = 4 };
     pthread_t b[BUSY];
     for (int i = 0; i < BUSY; i++)
@@ -581,41 +588,27 @@ TEST(TestFairnessInSharedSlot) {
  *   next check to that waiter's due time, 1 ms ahead;
  * - a's waiter is due too, so the unlock of a hands a off: before the fix, that handoff
  *   pushed the slot's next check 100 us ahead (the gap between two handoffs), for b too.
- * Either way b was then only woken and released, and the trylock took it. The waiters keep
- * their mutex until told, so that nothing but a handoff can make a trylock fail. */
-typedef struct {
-    gs_mutex *mu;
-    _Atomic int got, release;
-} slot_waiter_arg;
-
-static void *slot_waiter(void *p) {
-    slot_waiter_arg *w = (slot_waiter_arg *)p;
-    gs_mutex_lock(w->mu);
-    w->got = 1;
-    while (!w->release)
-        sleep_ns(100000);
-    gs_mutex_unlock(w->mu);
-    return NULL;
-}
-
+ * Either way b was then only woken and released, and the trylock took it. The waiters
+ * (hold_until_released) keep their mutex until told, so that nothing but a handoff can make
+ * a trylock fail. */
 static void wait_queued(gs_mutex *mu) { /* white box: WAITING (bit 3) is set */
     while (!(__atomic_load_n(&mu->state, __ATOMIC_ACQUIRE) & 8u))
         sleep_ns(20000);
 }
 
 static void slot_neighbour_case(gs_mutex *a, gs_mutex *b, bool a_due) {
-    slot_waiter_arg wb = {b, 0, 0}, wa = {a, 0, 0};
+    holder_arg wb = {b, 0, 0}, wa = {a, 0, 0};
     gs_mutex_lock(b);
     gs_mutex_lock(a);
-    pthread_t tb = spawn(slot_waiter, &wb), ta = (pthread_t)0;
+    pthread_t tb = spawn(hold_until_released, &wb), ta = (pthread_t)0;
     wait_queued(b);
     if (a_due) {
-        ta = spawn(slot_waiter, &wa);
+        ta = spawn(hold_until_released, &wa);
         wait_queued(a);
     }
     sleep_ns(3000000); /* the waiters queued so far are due, and earlier pacing is over */
     if (!a_due) {
-        ta = spawn(slot_waiter, &wa);
+        ta = spawn(hold_until_released, &wa);
         wait_queued(a);
     }
     gs_mutex_unlock(a); /* a_due: hands a off */
@@ -630,7 +623,7 @@ static void slot_neighbour_case(gs_mutex *a, gs_mutex *b, bool a_due) {
     wa.release = 1;
     join(tb);
     join(ta);
-    CHECK(wb.got && wa.got);
+    CHECK(wb.held && wa.held);
     if (a_due)
         CHECK(!took_a); /* the case is what it says: a was handed off */
     CHECK(!took_b);     /* b went to its waiter by a handoff */
@@ -641,13 +634,10 @@ static void slot_neighbour_case(gs_mutex *a, gs_mutex *b, bool a_due) {
 TEST(TestHandoffNotDeferredBySlotNeighbour) {
     gs_mutex *pool = (gs_mutex *)calloc(SLOT_POOL, sizeof *pool);
     CHECK(pool != NULL);
-    gs_mutex *a = &pool[0], *b = NULL;
-    for (int i = 1; i < SLOT_POOL && !b; i++)
-        if (gs__mutex_slot_index(&pool[i]) == gs__mutex_slot_index(a))
-            b = &pool[i];
-    CHECK(b != NULL);
-    slot_neighbour_case(a, b, false);
-    slot_neighbour_case(a, b, true);
+    gs_mutex *two[2];
+    CHECK_EQ(same_slot(pool, two, 2), 2);
+    slot_neighbour_case(two[0], two[1], false);
+    slot_neighbour_case(two[0], two[1], true);
     free(pool);
 }
 
